@@ -1,0 +1,5 @@
+import sys
+
+from aegui.cli import main
+
+sys.exit(main())

@@ -1,0 +1,310 @@
+"""The command line: ``aegui`` opens the window; ``inspect``, ``train``, ``recommend`` and ``bench`` work
+headless over the same core.
+
+Exit status: 0 success, 2 bad arguments or bad input (the message says what and where), 1 anything
+else. Heavy modules (torch, Qt) are imported only by the commands that need them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+
+from .core.engine.spec import KINDS, MODES, NOISES, ModelSpec, TrainSpec
+from .core.engine.optimizers import OPTIMIZERS
+from .core.engine.activations import ACTIVATIONS
+
+#: command-line defaults (README "Defaults" explains how they were chosen)
+CLI_TRAIN = TrainSpec(mode="minibatch", batch_size=32, optimizer="adam", lr=0.003, weight_decay=0.0,
+                      epochs=200, validation_fraction=0.05, patience=8)
+CLI_ITEM_BASED = CLI_TRAIN.with_(lr=0.001, weight_decay=0.0)
+
+
+class UsageError(Exception):
+    """A bad argument: printed as ``aegui: error: …`` with exit status 2."""
+
+
+def _hidden(text: str) -> tuple[int, ...]:
+    try:
+        sizes = tuple(int(s) for s in text.replace(" ", "").split(",") if s)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--hidden expects sizes like 20,10, got {text!r}") from None
+    if not sizes:
+        raise argparse.ArgumentTypeError("--hidden needs at least one size")
+    return sizes
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"expected a fraction between 0 and 1, got {text}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from .core.data.readers import FORMATS
+
+    p = argparse.ArgumentParser(prog="aegui", description="A visual trainer for autoencoders on ratings grids.")
+    p.add_argument("--preset", help="open the window on a preset (e.g. seed-example)")
+    p.add_argument("--screenshot", metavar="PNG", help="render the window to a PNG and exit")
+    p.add_argument("--train-seconds", type=float, default=0.0, help="with --screenshot: train this long first")
+    p.add_argument("--open", dest="file", metavar="FILE", help="a ratings file or session to open in the window")
+    sub = p.add_subparsers(dest="command")
+
+    ins = sub.add_parser("inspect", help="print a one-line JSON summary of a ratings file")
+    ins.add_argument("file")
+    ins.add_argument("--format", choices=FORMATS, help="force the file format (default: detected)")
+
+    tr = sub.add_parser("train", help="train an autoencoder headless and report RMSE")
+    tr.add_argument("file")
+    tr.add_argument("--format", choices=FORMATS)
+    split = tr.add_mutually_exclusive_group()
+    split.add_argument("--test", metavar="FILE", help="held-out ratings file (MovieLens style, e.g. u1.test)")
+    split.add_argument("--test-fraction", type=_fraction, help="hold out this fraction of the ratings")
+    tr.add_argument("--type", choices=KINDS, default="basic")
+    tr.add_argument("--hidden", type=_hidden, help="encoder sizes, e.g. 20,10 (default 20,10; 500 item-based)")
+    tr.add_argument("--activation", choices=ACTIVATIONS, default="sigmoid")
+    tr.add_argument("--output-activation", choices=ACTIVATIONS, help="default identity (sigmoid for deep)")
+    tr.add_argument("--epochs", type=int, help=f"maximum epochs (default {CLI_TRAIN.epochs}, early stopping)")
+    mode = tr.add_mutually_exclusive_group()
+    mode.add_argument("--batch-size", type=int, help=f"mini-batch size (default {CLI_TRAIN.batch_size})")
+    mode.add_argument("--online", action="store_true", help="update after each observation")
+    mode.add_argument("--full-batch", action="store_true", help="one update per epoch")
+    tr.add_argument("--optimizer", choices=OPTIMIZERS)
+    tr.add_argument("--lr", type=float)
+    tr.add_argument("--weight-decay", type=float)
+    tr.add_argument("--momentum", type=float)
+    tr.add_argument("--item-based", action="store_true", help="movies as observations (I-AutoRec)")
+    tr.add_argument("--seed", type=int, default=0)
+    tr.add_argument("--validation-fraction", type=float, help="slice of the training ratings for early stopping")
+    tr.add_argument("--patience", type=int, help="epochs without validation improvement before stopping (0: never)")
+    tr.add_argument("--rho", type=float, help="sparse: target mean activation ρ")
+    tr.add_argument("--beta", type=float, help="sparse: KL weight β")
+    tr.add_argument("--l1", type=float, help="sparse: L1 weight on code activations")
+    tr.add_argument("--noise", choices=NOISES, help="denoising: masking or Gaussian noise")
+    tr.add_argument("--noise-rate", type=float, help="denoising: masking probability or Gaussian σ")
+    tr.add_argument("--contractive-weight", type=float, help="contractive: λ")
+    tr.add_argument("--pretrain-epochs", type=int, help="stacked/deep: epochs per pre-trained layer")
+    tr.add_argument("--cd-k", type=int, help="deep: Gibbs steps of contrastive divergence")
+    tr.add_argument("--rbm-lr", type=float, help="deep: RBM learning rate")
+    tr.add_argument("--threads", type=int, help="torch threads (default: 1 on ≤2 cores, else half the cores)")
+    tr.add_argument("--device", default="cpu", help="cpu, or cuda when present")
+    tr.add_argument("--save", metavar="SESSION", help="save the trained session (.aegui)")
+    tr.add_argument("--json", action="store_true", help="print one JSON line with the results")
+
+    rec = sub.add_parser("recommend", help="a user's unrated movies with predicted ratings, best first")
+    rec.add_argument("session")
+    rec.add_argument("--user", required=True, help="the user's id as in the ratings file")
+    rec.add_argument("--top", type=int, default=10)
+    rec.add_argument("--json", action="store_true")
+
+    be = sub.add_parser("bench", help="speed benchmarks (ratios against baselines in the same process)")
+    be.add_argument("what", nargs="?", default="engine", choices=("engine",))
+    be.add_argument("--json", action="store_true")
+    be.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke test")
+    return p
+
+
+# ---------------------------------------------------------------------------------------------- commands
+def cmd_inspect(args) -> int:
+    from .core.data.readers import load_ratings
+
+    ratings = load_ratings(args.file, format=args.format)
+    print(json.dumps(ratings.summary()))
+    return 0
+
+
+def specs_from_args(args) -> tuple[ModelSpec, TrainSpec]:
+    """The model and training settings the command line asks for, validated."""
+    base = CLI_ITEM_BASED if args.item_based else CLI_TRAIN
+    hidden = args.hidden or ((500,) if args.item_based else (20, 10))
+    model_kw = {"kind": args.type, "hidden": hidden, "activation": args.activation,
+                "item_based": args.item_based,
+                "output_activation": args.output_activation or ("sigmoid" if args.type == "deep" else "identity")}
+    for arg, name in (("rho", "sparsity_target"), ("beta", "sparsity_weight"), ("l1", "l1_weight"),
+                      ("noise", "noise"), ("noise_rate", "noise_rate"),
+                      ("contractive_weight", "contractive_weight"), ("pretrain_epochs", "pretrain_epochs"),
+                      ("cd_k", "cd_k"), ("rbm_lr", "rbm_lr")):
+        if getattr(args, arg) is not None:
+            model_kw[name] = getattr(args, arg)
+    train_kw = {"seed": args.seed}
+    if args.online:
+        train_kw["mode"] = "online"
+    elif args.full_batch:
+        train_kw["mode"] = "batch"
+    elif args.batch_size is not None:
+        train_kw.update(mode="minibatch", batch_size=args.batch_size)
+    for arg in ("optimizer", "lr", "weight_decay", "momentum", "epochs", "validation_fraction", "patience"):
+        if getattr(args, arg) is not None:
+            train_kw[arg] = getattr(args, arg)
+    try:
+        return ModelSpec(**model_kw), base.with_(**train_kw)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+class _Progress:
+    """A one-line progress bar on stderr, redrawn at most 10 times a second."""
+
+    def __init__(self, total_epochs: int):
+        self.total = max(1, total_epochs)
+        self.last = 0.0
+        self.t0 = time.perf_counter()
+
+    def __call__(self, event) -> None:
+        if event.kind != "epoch":
+            return
+        now = time.perf_counter()
+        if now - self.last < 0.1:
+            return
+        self.last = now
+        d = event.data
+        done = min(1.0, d["epoch"] / self.total)
+        bar = "#" * int(done * 30)
+        extra = "".join(f" {k.split('_')[0]} {d[k]:.4f}" for k in ("train_rmse", "val_rmse", "test_rmse")
+                        if d.get(k) is not None and math.isfinite(d[k]))
+        sys.stderr.write(f"\r[{bar:<30}] {event.message}{extra} {now - self.t0:5.1f}s ")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+def cmd_train(args) -> int:
+    from .core.data.readers import load_ratings
+    from .core.data.splits import align, split_random
+    from .core.engine.threads import configure
+
+    model, training = specs_from_args(args)
+    ratings = load_ratings(args.file, format=args.format)
+    if ratings.n_ratings == 0:
+        raise UsageError(f"{args.file}: no ratings to train on")
+    test = None
+    if args.test:
+        test, dropped = align(ratings, load_ratings(args.test, format=args.format))
+        if dropped:
+            sys.stderr.write(f"aegui: {dropped} test ratings of users or movies absent from training were ignored\n")
+    elif args.test_fraction:
+        ratings, test = split_random(ratings, args.test_fraction, seed=args.seed)
+    configure(args.threads)
+    import torch
+
+    from .core.engine.trainer import Trainer
+
+    if args.device != "cpu" and not (args.device.startswith("cuda") and torch.cuda.is_available()):
+        raise UsageError(f"device {args.device!r} is not available here (use cpu)")
+    warning = model.shape_warning(ratings.n_users if model.item_based else ratings.n_movies)
+    if warning:
+        sys.stderr.write(f"aegui: note: {warning}\n")
+    total_epochs = training.epochs + (model.pretrain_epochs * len(model.hidden)
+                                      if model.kind in ("stacked", "deep") else 0)
+    progress = _Progress(total_epochs)
+    trainer = Trainer(ratings, model, training, test=test, device=args.device, on_event=progress)
+    t0 = time.perf_counter()
+    state = trainer.run()
+    seconds = time.perf_counter() - t0
+    progress.close()
+    if state == "diverged":
+        sys.stderr.write(f"aegui: {trainer.message}\n")
+    metrics = trainer.metrics()
+    result = {"type": model.kind, "item_based": model.item_based, "hidden": list(model.hidden),
+              "users": ratings.n_users, "movies": ratings.n_movies, "ratings": ratings.n_ratings,
+              "test_ratings": test.n_ratings if test is not None else 0,
+              "epochs": int((trainer.history().epoch_phase == len(trainer.phases) - 1).sum()),
+              "seconds": round(seconds, 3), "state": state, "message": trainer.message,
+              "train_rmse": metrics["train_rmse"], "val_rmse": metrics["val_rmse"], "test_rmse": metrics["test_rmse"]}
+    if model.kind == "sparse":
+        from .core.engine.predict import dormant_units
+
+        result["dormant_units"] = dormant_units(trainer.network, trainer.inputs, len(model.hidden),
+                                                model.sparsity_target)
+    if args.save:
+        from .core.session import save_session, session_from_trainer
+
+        save_session(args.save, session_from_trainer(trainer, name=args.save))
+    if args.json:
+        print(json.dumps({k: (None if isinstance(v, float) and not math.isfinite(v) else v)
+                          for k, v in result.items()}))
+    else:
+        for k in ("type", "users", "movies", "ratings", "epochs", "seconds", "train_rmse", "val_rmse", "test_rmse"):
+            if result[k] is not None:
+                print(f"{k:>11}: {result[k]:.4f}" if isinstance(result[k], float) else f"{k:>11}: {result[k]}")
+    return 1 if state == "diverged" else 0
+
+
+def cmd_recommend(args) -> int:
+    from .core.engine.threads import configure
+    from .core.session import load_session, trainer_from_session
+    from .core.engine.predict import recommend
+
+    session = load_session(args.session)
+    if session.weights is None:
+        raise UsageError(f"{args.session}: the session holds no trained weights")
+    ids = session.ratings.user_ids
+    try:
+        user = ids.index(str(args.user))
+    except ValueError:
+        raise UsageError(f"user {args.user!r} is not in {args.session} ({len(ids)} users, e.g. {ids[0]!r})") from None
+    if args.top < 1:
+        raise UsageError("--top must be at least 1")
+    configure(None)
+    trainer = trainer_from_session(session)
+    picks = recommend(trainer.network, trainer.inputs, session.ratings, user, session.model.item_based, args.top)
+    rows = [{"movie_id": session.ratings.movie_ids[m], "title": session.ratings.movie_titles[m],
+             "predicted": round(p, 3)} for m, p in picks]
+    if args.json:
+        print(json.dumps({"user": args.user, "recommendations": rows}))
+    else:
+        for r in rows:
+            print(f"{r['predicted']:.2f}  {r['title']}  (id {r['movie_id']})")
+    return 0
+
+
+def cmd_bench(args) -> int:
+    from .bench import run_engine_bench
+
+    return run_engine_bench(json_line=args.json, quick=args.quick)
+
+
+def cmd_window(args) -> int:
+    try:
+        from .qt.app import run_app
+    except ImportError as exc:
+        sys.stderr.write(f"aegui: the desktop window cannot start: {exc}\n")
+        return 1
+    return run_app(file=args.file, preset=args.preset, screenshot=args.screenshot,
+                   train_seconds=args.train_seconds)
+
+
+def main(argv: list[str] | None = None) -> int:
+    from .core.data.errors import RatingsError
+    from .core.session import SessionError
+
+    commands = {"inspect": cmd_inspect, "train": cmd_train, "recommend": cmd_recommend, "bench": cmd_bench}
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] not in commands and not argv[0].startswith("-"):
+        argv = ["--open", *argv]  # `aegui FILE` opens the file in the window
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return commands.get(args.command, cmd_window)(args)
+    except (RatingsError, SessionError, UsageError) as exc:
+        sys.stderr.write(f"aegui: error: {exc}\n")
+        return 2
+    except OSError as exc:
+        sys.stderr.write(f"aegui: error: {exc.filename or ''}: {exc.strerror or exc}\n")
+        return 2
+    except KeyboardInterrupt:
+        sys.stderr.write("\naegui: interrupted\n")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

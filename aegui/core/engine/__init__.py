@@ -1,0 +1,1 @@
+"""The autoencoder engine (torch, no Qt): network, objective, optimisers, RBMs, trainer, predictions."""

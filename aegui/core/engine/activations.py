@@ -1,0 +1,78 @@
+"""Activation functions f and their derivatives written in terms of the output.
+
+Every activation is used as ``h = f(a)``; backward needs ``∂L/∂a = ∂L/∂h ⊙ f'(a)``, which for all four is
+a function of ``h`` alone, so the forward pass keeps only ``h``:
+
+=========  ==================  ====================
+name       f(a)                f'(a) from h
+=========  ==================  ====================
+sigmoid    1 / (1 + e^-a)      h (1 - h)
+tanh       tanh a              1 - h²
+relu       max(a, 0)           1 if h > 0 else 0
+identity   a                   1
+=========  ==================  ====================
+
+The backward kernels are PyTorch's own (``aten::sigmoid_backward`` …), the ones autograd runs.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+ACTIVATIONS = ("sigmoid", "tanh", "relu", "identity")
+#: (low, high) of each activation's output; ``None`` for unbounded
+RANGES = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "relu": (0.0, None), "identity": (None, None)}
+
+
+def check(name: str) -> str:
+    if name not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)}")
+    return name
+
+
+def forward(name: str, a: torch.Tensor) -> torch.Tensor:
+    """``f(a)``, a new tensor."""
+    if name == "sigmoid":
+        return torch.sigmoid(a)
+    if name == "tanh":
+        return torch.tanh(a)
+    if name == "relu":
+        return torch.relu(a)
+    return a
+
+
+def backward(name: str, grad_h: torch.Tensor, h: torch.Tensor) -> torch.Tensor:
+    """``∂L/∂a = ∂L/∂h ⊙ f'(a)`` with ``f'`` computed from the output ``h``."""
+    if name == "sigmoid":
+        return torch.ops.aten.sigmoid_backward(grad_h, h)
+    if name == "tanh":
+        return torch.ops.aten.tanh_backward(grad_h, h)
+    if name == "relu":
+        return torch.ops.aten.threshold_backward(grad_h, h, 0)
+    return grad_h
+
+
+def derivative(name: str, h: torch.Tensor) -> torch.Tensor:
+    """``f'(a)`` as a tensor shaped like ``h`` (used by the contractive penalty and the views)."""
+    return backward(name, torch.ones_like(h), h)
+
+
+def scalar(name: str, a: float) -> float:
+    """``f(a)`` for one number (the formula panel substitutes these)."""
+    if name == "sigmoid":
+        return 1.0 / (1.0 + math.exp(-a)) if a >= 0 else math.exp(a) / (1.0 + math.exp(a))
+    if name == "tanh":
+        return math.tanh(a)
+    if name == "relu":
+        return max(a, 0.0)
+    return a
+
+
+def softmax(v: torch.Tensor, temperature: float = 1.0) -> torch.Tensor:
+    """``softmax(v / T)_i = e^{v_i/T} / Σ_j e^{v_j/T}`` over the last axis; ``T → 0`` tends to the arg-max
+    one-hot (what the seed's "returns 1 for the largest value" describes)."""
+    if not temperature > 0:
+        raise ValueError("softmax temperature must be > 0")
+    return torch.softmax(v / temperature, dim=-1)

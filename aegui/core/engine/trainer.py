@@ -1,0 +1,559 @@
+"""The trainer: the seed's steps 1–8 as a resumable state machine over phases, epochs and batches.
+
+It runs in whatever thread calls it and never blocks on anyone: ``run()`` loops until the phases are
+done or a thread-safe flag (``pause()``, ``stop()``) is seen between two updates; ``step_observation``,
+``step_batch`` and ``step_epoch`` advance by exactly that much. Views get :class:`Snapshot` copies from
+:meth:`snapshot` (made on demand, so at full speed only as often as someone looks) and :class:`Event`
+callbacks for rare things (an epoch or phase ended, divergence, the end).
+
+Phases: ``finetune`` trains the whole network (the only phase of basic, overcomplete, sparse, denoising
+and contractive); ``stacked`` first trains one shallow autoencoder per encoder layer on the previous
+layer's codes (greedy layer-wise); ``deep`` first trains one RBM per encoder layer with CD-k and unrolls
+them. An epoch walks the observations in a seeded random order, in batches of 1 (online), ``B``
+(mini-batch) or all (batch); the update is made when a batch is complete, exactly as if it had been
+processed at once (stepping one observation at a time only moves a cursor and traces it).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import torch
+
+from ..data.ratings import Ratings
+from .network import Network
+from .objective import Evaluation, Penalty, evaluate
+from .observations import RATING_SCALE, Codes, Observations, orient
+from .optimizers import FlatOptimizer
+from .predict import squared_error
+from .rbm import RBM
+from .snapshot import History, PhaseInfo, RBMTrace, Snapshot, Trace, frozen, frozen_all
+from .spec import ModelSpec, TrainSpec
+
+#: step losses kept in the history before older points are thinned (every other one dropped)
+STEP_HISTORY_CAP = 20_000
+
+
+class TrainingDiverged(RuntimeError):
+    """The loss became NaN or infinite; the last good weights were restored."""
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something rare happened: ``kind`` is ``"epoch"``, ``"phase"``, ``"finished"``, ``"diverged"``,
+    ``"stopped"`` or ``"paused"``; ``data`` holds the numbers (epoch metrics …)."""
+
+    kind: str
+    message: str
+    data: dict
+
+
+class _Stage:
+    """What one phase trains: a network (or an RBM) on its own observations."""
+
+    def __init__(self, info: PhaseInfo, data, network: Network | None = None,
+                 optimizer: FlatOptimizer | None = None, penalty: Penalty | None = None,
+                 rbm: RBM | None = None):
+        self.info, self.data, self.network = info, data, network
+        self.optimizer, self.penalty, self.rbm = optimizer, penalty or Penalty(), rbm
+        #: θ before the last update: restored if the next loss is not finite; θ − backup is the update
+        self.backup = network.params.clone() if network is not None else None
+        self.chain: dict | None = None  # the last CD-k chain (RBM stages)
+
+
+class Trainer:
+    """Trains one autoencoder on a ratings set; see the module docstring."""
+
+    def __init__(self, train: Ratings, model: ModelSpec, training: TrainSpec, *, test: Ratings | None = None,
+                 device: str = "cpu", network: Network | None = None,
+                 on_event: Callable[[Event], None] | None = None):
+        self.model, self.training = model, training
+        self.device = torch.device(device)
+        self.dtype = torch.float32
+        self.on_event = on_event
+        self.lock = threading.RLock()
+        self._pause = threading.Event()
+        self._stop = threading.Event()
+        self.delay_s = 0.0
+
+        self.train_all = train
+        fit = train
+        self.validation: Ratings | None = None
+        if training.validation_fraction > 0:
+            from ..data.splits import split_random
+
+            fit, self.validation = split_random(train, training.validation_fraction, seed=training.seed + 1)
+        self.fit, self.test = fit, test
+        self.low, self.high = (float(train.values.min()), float(train.values.max())) if train.n_ratings else (1.0, 5.0)
+        self.inputs = Observations(orient(fit, model.item_based), dtype=self.dtype, device=self.device)
+        self._val_obs = orient(self.validation, model.item_based) if self.validation is not None else None
+        self._test_obs = orient(test, model.item_based) if test is not None else None
+        self.n_obs, self.n_features = self.inputs.n, self.inputs.m
+
+        self.generator = torch.Generator().manual_seed(training.seed)
+        self._display_generator = torch.Generator().manual_seed(training.seed + 7)
+        self._rng = np.random.default_rng(training.seed)
+        if network is None:
+            network = Network(model.layer_sizes(self.n_features), model.layer_activations(),
+                              dtype=self.dtype, device=self.device).init_(self.generator)
+        elif network.sizes[0] != self.n_features:
+            raise ValueError(f"the network has {network.sizes[0]} inputs but the data has {self.n_features} "
+                             f"{'users' if model.item_based else 'movies'}")
+        self.network = network
+        self._best: tuple[float, torch.Tensor] | None = None
+        self._stale_epochs = 0
+
+        self.phases = self._plan()
+        self.phase_index = 0
+        self.epoch = 0
+        self.position = 0
+        self.steps = 0
+        self.state = "ready"
+        self.message = "ready to train"
+        self.elapsed = 0.0
+        self._order: torch.Tensor | None = None
+        self._batch: tuple | None = None
+        self._epoch_se = 0.0
+        self._epoch_n = 0.0
+        self._trace: Trace | None = None
+        self._rbm_trace: RBMTrace | None = None
+        self.display_observation: int | None = None
+        self._hist_train: list[float] = []
+        self._hist_test: list[float] = []
+        self._hist_val: list[float] = []
+        self._hist_phase: list[int] = []
+        self._step_index: list[int] = []
+        self._step_loss: list[float] = []
+        self._step_stride = 1
+        self.stage = self._make_stage(0)
+
+    # ------------------------------------------------------------------ planning
+    def _plan(self) -> list[PhaseInfo]:
+        m = self.model
+        k = len(m.hidden)
+        sizes = m.layer_sizes(self.n_features)
+        phases: list[PhaseInfo] = []
+        if m.kind in ("stacked", "deep") and m.pretrain_epochs > 0:
+            for layer in range(k):
+                if m.kind == "stacked":
+                    title = (f"Pre-training layer {layer + 1} of {k}: autoencoder "
+                             f"{sizes[layer]}→{sizes[layer + 1]}→{sizes[layer]}")
+                    phases.append(PhaseInfo("pretrain", layer, 0, 0, m.pretrain_epochs, title))
+                else:
+                    title = f"RBM {layer + 1} of {k}: {sizes[layer]}↔{sizes[layer + 1]}, CD-{m.cd_k}"
+                    phases.append(PhaseInfo("rbm", layer, 0, 0, m.pretrain_epochs, title))
+        phases.append(PhaseInfo("finetune", -1, 0, 0, self.training.epochs,
+                                "Fine-tuning the whole network" if phases else "Training"))
+        n = len(phases)
+        return [PhaseInfo(p.kind, p.layer, i, n, p.epochs, p.title) for i, p in enumerate(phases)]
+
+    def _layer_codes(self, layer: int) -> torch.Tensor:
+        """Codes ``h_layer`` of every observation through the (pre-trained) encoder layers ``< layer``."""
+        out = []
+        with torch.no_grad():
+            for start in range(0, self.n_obs, 1024):
+                x, _ = self.inputs.block(torch.arange(start, min(self.n_obs, start + 1024)))
+                out.append(self.network.forward(x, stop=layer)[-1])
+        return torch.cat(out)
+
+    def _make_stage(self, index: int) -> _Stage:
+        info = self.phases[index]
+        m, t = self.model, self.training
+        data = self.inputs if info.layer <= 0 else Codes(self._layer_codes(info.layer))
+        if info.kind == "finetune":
+            net = self.network
+            penalty = Penalty.for_spec(m)
+        elif info.kind == "pretrain":
+            n_in, n_hidden = self.network.sizes[info.layer], self.network.sizes[info.layer + 1]
+            out_act = m.output_activation if info.layer == 0 else m.activation
+            net = Network((n_in, n_hidden, n_in), (m.activation, out_act), dtype=self.dtype,
+                          device=self.device).init_(self.generator)
+            penalty = Penalty(code_layer=1)
+        else:
+            n_in, n_hidden = self.network.sizes[info.layer], self.network.sizes[info.layer + 1]
+            rbm = RBM(n_in, n_hidden, self.generator, dtype=self.dtype, device=self.device)
+            return _Stage(info, data, rbm=rbm)
+        opt = FlatOptimizer(t.optimizer, net.params, net.decay_mask, lr=t.lr, weight_decay=t.weight_decay,
+                            momentum=t.momentum)
+        return _Stage(info, data, net, opt, penalty)
+
+    def _sync_stage(self) -> None:
+        """Copy a pre-training stage's weights into the whole network (encoder layer and its mirror)."""
+        st = self.stage
+        layer = st.info.layer
+        if layer < 0:
+            return
+        mirror = self.network.n_layers - 1 - layer
+        with torch.no_grad():
+            if st.rbm is not None:
+                enc, dec = (st.rbm.weight, st.rbm.hidden_bias), (st.rbm.weight.t(), st.rbm.visible_bias)
+            else:
+                enc = (st.network.weights[0], st.network.biases[0])
+                dec = (st.network.weights[1], st.network.biases[1])
+            self.network.weights[layer].copy_(enc[0])
+            self.network.biases[layer].copy_(enc[1])
+            self.network.weights[mirror].copy_(dec[0])
+            self.network.biases[mirror].copy_(dec[1])
+
+    # ------------------------------------------------------------------ control (any thread)
+    @property
+    def finished(self) -> bool:
+        return self.state in ("finished", "diverged")
+
+    @property
+    def batch_size(self) -> int:
+        return self.training.effective_batch(self.n_obs)
+
+    def pause(self) -> None:
+        self._pause.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _emit(self, kind: str, message: str, **data) -> None:
+        if self.on_event is not None:
+            self.on_event(Event(kind, message, data))
+
+    # ------------------------------------------------------------------ stepping
+    def _begin_epoch(self) -> None:
+        n = self.stage.data.n
+        order = self._rng.permutation(n) if self.training.shuffle else np.arange(n)
+        self._order = torch.from_numpy(order.astype(np.int64))
+        self.position = 0
+        self._epoch_se = 0.0
+        self._epoch_n = 0.0
+
+    def _corrupt(self, x: torch.Tensor, mask: torch.Tensor | None, generator: torch.Generator) -> torch.Tensor:
+        """Denoising input ``x̃``: masking noise zeroes each rated input with probability ``rate``;
+        Gaussian noise adds ``N(0, rate²)`` (in the network's scaled units) to rated inputs."""
+        m = self.model
+        if m.kind != "denoising" or self.stage.info.kind != "finetune" or m.noise_rate == 0:
+            return x
+        noise = torch.rand(x.shape, generator=generator, dtype=x.dtype).to(x.device)
+        if m.noise == "mask":
+            return x * (noise >= m.noise_rate).to(x.dtype)
+        gauss = torch.randn(x.shape, generator=generator, dtype=x.dtype).to(x.device) * m.noise_rate
+        return x + gauss * (mask if mask is not None else 1.0)
+
+    def _current_batch(self):
+        """The batch under the cursor: ``(start, rows, x, mask, x̃)``, built once per batch."""
+        if self._order is None:
+            self._begin_epoch()
+        b = self.batch_size
+        start = (self.position // b) * b
+        if self._batch is None or self._batch[0] != start:
+            rows = self._order[start:start + b]
+            x, mask = self.stage.data.block(rows)
+            self._batch = (start, rows, x, mask, self._corrupt(x, mask, self.generator))
+        return self._batch
+
+    def _update(self) -> float:
+        """One optimiser (or CD) update on the current batch; returns its loss."""
+        start, rows, x, mask, x_in = self._batch
+        st = self.stage
+        if st.rbm is not None:
+            st.chain = st.rbm.cd_step(x, mask, self.model.cd_k, self.model.rbm_lr)
+            st.chain["rated"] = mask
+            loss = reconstruction = st.chain["reconstruction"]
+            n = float(mask.sum()) if mask is not None else float(x.numel())
+        else:
+            ev = evaluate(st.network, x_in, x, mask, st.penalty)
+            loss, reconstruction, n = ev.loss, ev.reconstruction, ev.n_rated
+            if not math.isfinite(loss):
+                self._diverged()
+                return loss
+            st.backup.copy_(st.network.params)
+            st.optimizer.step(st.network.grad)  # ∇θ now holds the whole gradient, decay term included
+        self._epoch_se += reconstruction * n
+        self._epoch_n += n
+        self.steps += 1
+        if self.steps % self._step_stride == 0:
+            self._step_index.append(self.steps)
+            self._step_loss.append(loss)
+            if len(self._step_loss) > STEP_HISTORY_CAP:
+                self._step_index = self._step_index[::2]
+                self._step_loss = self._step_loss[::2]
+                self._step_stride *= 2
+        self._batch = None
+        return loss
+
+    def _diverged(self) -> None:
+        self.stage.network.params.copy_(self.stage.backup)
+        self.state = "diverged"
+        self.message = (f"training diverged at update {self.steps + 1} (the loss became NaN or infinite); "
+                        "the last good weights were restored — lower the learning rate")
+        self._batch = None
+        self._emit("diverged", self.message)
+
+    def step_observation(self) -> bool:
+        """Move the cursor by one observation (tracing it); update when its batch completes.
+        Returns ``False`` when there is nothing left to do."""
+        with self.lock:
+            if self.finished:
+                return False
+            start, rows, x, mask, x_in = self._current_batch()
+            j = self.position - start
+            self._trace = self._trace_rows(rows[j:j + 1], x[j:j + 1], None if mask is None else mask[j:j + 1],
+                                           x_in[j:j + 1])
+            self.position += 1
+            if self.position - start == len(rows) or self.position == self.stage.data.n:
+                self._update()
+                if self.position >= self.stage.data.n and not self.finished:
+                    self._end_epoch()
+            return not self.finished
+
+    def step_batch(self) -> bool:
+        """Complete the batch under the cursor (one update)."""
+        with self.lock:
+            if self.finished:
+                return False
+            t0 = time.perf_counter()
+            start, rows, *_ = self._current_batch()
+            self.position = start + len(rows)
+            self._update()
+            if self.position >= self.stage.data.n and not self.finished:
+                self._end_epoch()
+            self.elapsed += time.perf_counter() - t0
+            return not self.finished
+
+    def step_epoch(self) -> bool:
+        """Complete the current epoch."""
+        epoch, phase = self.epoch, self.phase_index
+        while self.epoch == epoch and self.phase_index == phase and self.step_batch():
+            pass
+        return not self.finished
+
+    def run(self, max_epochs: int | None = None) -> str:
+        """Train until the phases are done, ``pause()``/``stop()`` is seen or ``max_epochs`` epochs pass;
+        with ``delay_s > 0`` it walks one observation at a time (slow motion). Returns the state."""
+        self._pause.clear()
+        if self.finished:
+            return self.state
+        self.state, self.message = "running", self.stage.info.title
+        done_epochs = 0
+        epoch_marker = (self.phase_index, self.epoch)
+        while not self.finished:
+            if self._stop.is_set():
+                self._stop.clear()
+                self.state, self.message = "stopped", "stopped"
+                self._emit("stopped", self.message)
+                break
+            if self._pause.is_set():
+                self.state, self.message = "paused", "paused"
+                self._emit("paused", self.message)
+                break
+            if self.delay_s > 0:
+                self.step_observation()
+                self._pause.wait(self.delay_s)
+            else:
+                self.step_batch()
+            if (self.phase_index, self.epoch) != epoch_marker:
+                epoch_marker = (self.phase_index, self.epoch)
+                done_epochs += 1
+                if max_epochs is not None and done_epochs >= max_epochs and not self.finished:
+                    self.state, self.message = "paused", f"paused after {done_epochs} epochs"
+                    break
+        self._pause.clear()
+        return self.state
+
+    # ------------------------------------------------------------------ epochs and phases
+    def _end_epoch(self) -> None:
+        self.epoch += 1
+        self._order = None
+        self._batch = None
+        info = self.stage.info
+        train_rmse = math.sqrt(self._epoch_se / self._epoch_n) if self._epoch_n else float("nan")
+        if info.kind == "finetune" or info.layer == 0:
+            train_rmse *= RATING_SCALE
+        metrics = {"phase": info.index, "epoch": self.epoch, "train_rmse": train_rmse,
+                   "test_rmse": float("nan"), "val_rmse": float("nan")}
+        if info.kind == "finetune":
+            if self._test_obs is not None:
+                metrics["test_rmse"] = self._rmse(self._test_obs)
+            if self._val_obs is not None:
+                metrics["val_rmse"] = self._rmse(self._val_obs)
+        self._hist_train.append(metrics["train_rmse"])
+        self._hist_test.append(metrics["test_rmse"])
+        self._hist_val.append(metrics["val_rmse"])
+        self._hist_phase.append(info.index)
+        self._emit("epoch", f"{info.title}: epoch {self.epoch}/{info.epochs}", **metrics)
+        if info.kind == "finetune" and self._early_stop(metrics["val_rmse"]):
+            self._finish(f"stopped early after {self.epoch} epochs: validation RMSE did not improve for "
+                         f"{self.training.patience} epochs (best weights kept)")
+            return
+        if self.epoch >= info.epochs:
+            self._next_phase()
+
+    def _early_stop(self, val_rmse: float) -> bool:
+        if not math.isfinite(val_rmse):
+            return False
+        if self._best is None or val_rmse < self._best[0] - 1e-6:
+            self._best = (val_rmse, self.network.params.clone())
+            self._stale_epochs = 0
+            return False
+        self._stale_epochs += 1
+        return self.training.patience > 0 and self._stale_epochs >= self.training.patience
+
+    def _next_phase(self) -> None:
+        self._sync_stage()
+        if self.phase_index + 1 >= len(self.phases):
+            self._finish(f"finished {self.stage.info.epochs} epochs")
+            return
+        self.phase_index += 1
+        self.epoch = 0
+        self.stage = self._make_stage(self.phase_index)
+        self._emit("phase", self.stage.info.title, phase=self.phase_index)
+
+    def _finish(self, message: str) -> None:
+        if self._best is not None:
+            self.network.params.copy_(self._best[1])
+        self.state, self.message = "finished", message
+        self._emit("finished", message)
+
+    def _rmse(self, targets_obs: Ratings) -> float:
+        total, n = squared_error(self.network, self.inputs, targets_obs, self.low, self.high)
+        return math.sqrt(total / n) if n else float("nan")
+
+    def metrics(self) -> dict:
+        """RMSE (rating units, predictions clipped) on the fitted ratings, and on the validation and
+        test ratings when there are any."""
+        with self.lock:
+            out = {"train_rmse": self._rmse(orient(self.fit, self.model.item_based))}
+            out["val_rmse"] = self._rmse(self._val_obs) if self._val_obs is not None else None
+            out["test_rmse"] = self._rmse(self._test_obs) if self._test_obs is not None else None
+            return out
+
+    # ------------------------------------------------------------------ saving and restoring
+    def progress(self) -> dict:
+        """Where training stands (JSON-friendly)."""
+        return {"phase": self.phase_index, "epoch": self.epoch, "steps": self.steps,
+                "state": "finished" if self.state == "finished" else "paused" if self.steps else "ready",
+                "elapsed_s": self.elapsed}
+
+    def history_lists(self) -> dict[str, list]:
+        return {"epoch_train_rmse": list(self._hist_train), "epoch_test_rmse": list(self._hist_test),
+                "epoch_val_rmse": list(self._hist_val), "epoch_phase": list(self._hist_phase),
+                "step_index": list(self._step_index), "step_loss": list(self._step_loss),
+                "step_stride": [self._step_stride]}
+
+    def restore(self, progress: dict, history: dict[str, list]) -> None:
+        """Continue from saved progress (weights already in :attr:`network`): the phase and epoch
+        counters, the history; the optimiser's moments start afresh."""
+        with self.lock:
+            phase = int(progress.get("phase", 0))
+            if not 0 <= phase < len(self.phases):
+                raise ValueError(f"saved phase {phase} does not exist for this model")
+            if phase != self.phase_index:
+                self.phase_index = phase
+                self.stage = self._make_stage(phase)
+            self.epoch = max(0, int(progress.get("epoch", 0)))
+            self.steps = max(0, int(progress.get("steps", 0)))
+            self.elapsed = float(progress.get("elapsed_s", 0.0))
+            self._hist_train = [float(v) for v in history.get("epoch_train_rmse", [])]
+            self._hist_test = [float(v) for v in history.get("epoch_test_rmse", [])]
+            self._hist_val = [float(v) for v in history.get("epoch_val_rmse", [])]
+            self._hist_phase = [int(v) for v in history.get("epoch_phase", [])]
+            self._step_index = [int(v) for v in history.get("step_index", [])]
+            self._step_loss = [float(v) for v in history.get("step_loss", [])]
+            self._step_stride = int((history.get("step_stride") or [1])[0])
+            if progress.get("state") == "finished" or self.epoch >= self.stage.info.epochs:
+                self.state, self.message = "finished", "finished (restored)"
+            elif self.steps:
+                self.state, self.message = "paused", "restored"
+
+    # ------------------------------------------------------------------ editing (any thread)
+    def set_parameter(self, layer: int, kind: str, row: int, col: int, value: float) -> float:
+        """Set ``W_layer[row, col]`` or ``b_layer[row]`` (0-based layer) of the whole network; returns
+        the old value. Training continues from the new value."""
+        if not math.isfinite(value):
+            raise ValueError("a weight must be a finite number")
+        with self.lock:
+            k = self.network.offset_of(layer, kind, row, col)
+            old = float(self.network.params[k])
+            self.network.params[k] = value
+            if self.stage.network is self.network:
+                self.stage.backup[k] = value
+            return old
+
+    # ------------------------------------------------------------------ snapshots
+    def _trace_rows(self, rows, x, mask, x_in) -> Trace | None:
+        """Steps 2–6 for one observation: forward, error, loss and its own gradient, on a second view
+        of the parameters (the batch's gradient is untouched)."""
+        st = self.stage
+        if st.rbm is not None:
+            return None
+        scratch = st.network.sharing()
+        ev: Evaluation = evaluate(scratch, x_in, x, mask, st.penalty)
+        r = int(rows[0])
+        labels = self.inputs.ratings.user_ids
+        rated = (mask[0] > 0) if mask is not None else torch.ones_like(x[0], dtype=torch.bool)
+        return Trace(r, labels[r] if st.data is self.inputs else f"code {r}", frozen(x[0]), frozen(x_in[0]),
+                     frozen(rated), frozen_all(h[0] for h in self._pre(scratch, ev.hs)),
+                     frozen_all(h[0] for h in ev.hs[1:]), frozen(ev.error[0]), int(ev.n_rated),
+                     ev.reconstruction, ev.penalty, frozen_all(d[0] for d in ev.deltas),
+                     frozen_all(scratch.weight_grads), frozen_all(scratch.bias_grads), RATING_SCALE)
+
+    @staticmethod
+    def _pre(network: Network, hs: list[torch.Tensor]) -> list[torch.Tensor]:
+        """Pre-activations ``a_l = h_{l−1} W_lᵀ + b_l`` recomputed for display."""
+        return [torch.addmm(b, h, w.t()) for h, w, b in zip(hs[:-1], network.weights, network.biases)]
+
+    def trace(self, observation: int) -> Trace | None:
+        """Steps 2–6 for any observation with the current weights (clean input unless denoising, whose
+        corruption here uses a display-only random stream, so looking never changes training)."""
+        with self.lock:
+            if self.stage.rbm is not None:
+                return None
+            rows = torch.tensor([observation])
+            x, mask = self.stage.data.block(rows)
+            return self._trace_rows(rows, x, mask, self._corrupt(x, mask, self._display_generator))
+
+    def _rbm_snapshot(self) -> RBMTrace | None:
+        """The first observation of the last CD-k chain: the real samples of the last update."""
+        chain = self.stage.chain
+        if self.stage.rbm is None or chain is None:
+            return None
+        v0, mask = chain["v0"], chain["rated"]
+        rated = (mask[0] > 0) if mask is not None else torch.ones_like(v0[0], dtype=torch.bool)
+        return RBMTrace(self.stage.info.layer, self.model.cd_k, frozen(v0[0]), frozen(chain["h0"][0]),
+                        frozen(chain["h0_sample"][0]), frozen(chain["vk"][0]), frozen(chain["hk"][0]),
+                        frozen(rated))
+
+    def history(self) -> History:
+        return History(np.array(self._hist_train), np.array(self._hist_test), np.array(self._hist_val),
+                       np.array(self._hist_phase, dtype=int), np.array(self._step_index, dtype=int),
+                       np.array(self._step_loss))
+
+    def snapshot(self, *, trace: bool = True, gradients: bool = True) -> Snapshot:
+        """A consistent, immutable copy of everything a view draws."""
+        with self.lock:
+            self._sync_stage()
+            net = self.network
+            weights, biases = net.split(frozen(net.params))
+            grads = updates = None
+            if gradients and self.steps and self.stage.network is net:
+                gw, gb = net.split(net.grad)
+                grads = (frozen_all(gw), frozen_all(gb))
+                uw, ub = net.split(net.params - self.stage.backup)
+                updates = (frozen_all(uw), frozen_all(ub))
+            tr = None
+            if trace:
+                if self.display_observation is not None and self.stage.data is self.inputs:
+                    tr = self.trace(self.display_observation)
+                else:
+                    tr = self._trace
+            trainable = tuple(self.stage.info.kind == "finetune" or l in (self.stage.info.layer,
+                                                                           net.n_layers - 1 - self.stage.info.layer)
+                              for l in range(net.n_layers))
+            return Snapshot(
+                self.state, self.message, self.stage.info, tuple(self.phases), self.epoch, self.steps,
+                self.position, self.stage.data.n, self.batch_size, self.elapsed, net.sizes, net.activations,
+                tuple(weights), tuple(biases), grads[0] if grads else None, grads[1] if grads else None,
+                updates[0] if updates else None, updates[1] if updates else None, trainable, tr,
+                self._rbm_snapshot(), self.history(), self.inputs.ratings.user_ids,
+                self.inputs.ratings.movie_titles)

@@ -21,15 +21,8 @@ import math
 
 import torch
 
-ACTIVATIONS = ("sigmoid", "tanh", "relu", "identity")
-#: (low, high) of each activation's output; ``None`` for unbounded
-RANGES = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "relu": (0.0, None), "identity": (None, None)}
+from .spec import check_activation as check
 
-
-def check(name: str) -> str:
-    if name not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)}")
-    return name
 
 
 def forward(name: str, a: torch.Tensor) -> torch.Tensor:

@@ -20,7 +20,7 @@ import math
 
 import torch
 
-OPTIMIZERS = ("sgd", "rmsprop", "adam")
+from .spec import OPTIMIZERS
 
 
 class FlatOptimizer:

@@ -1,4 +1,5 @@
-"""What to build and how to train it: two plain, validated, JSON-friendly records.
+"""What to build and how to train it: two plain, validated, JSON-friendly records (no torch here, so
+the window can show them before the engine is imported).
 
 ``ModelSpec`` holds the autoencoder type and its hyper-parameters; ``TrainSpec`` the learning mode,
 optimiser and schedule. Both validate on construction (:meth:`validate`) and raise ``ValueError`` with a
@@ -9,9 +10,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields, replace
 
-from . import activations as act
-from .optimizers import OPTIMIZERS
-
+ACTIVATIONS = ("sigmoid", "tanh", "relu", "identity")
+OPTIMIZERS = ("sgd", "rmsprop", "adam")
 KINDS = ("basic", "overcomplete", "sparse", "denoising", "contractive", "stacked", "deep")
 KIND_TITLES = {
     "basic": "Basic (undercomplete bottleneck)",
@@ -25,6 +25,12 @@ KIND_TITLES = {
 MODES = ("online", "minibatch", "batch")
 NOISES = ("mask", "gaussian")
 MAX_UNITS = 20_000
+
+
+def check_activation(name: str) -> str:
+    if name not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)}")
+    return name
 
 
 def _check_range(name: str, value: float, low: float, high: float, *, low_open: bool = False) -> None:
@@ -69,8 +75,8 @@ class ModelSpec:
             raise ValueError("hidden needs at least one layer size")
         for h in self.hidden:
             _check_range("a hidden layer size", h, 1, MAX_UNITS)
-        act.check(self.activation)
-        act.check(self.output_activation)
+        check_activation(self.activation)
+        check_activation(self.output_activation)
         _check_range("sparsity target ρ", self.sparsity_target, 0.0, 1.0, low_open=True)
         if self.sparsity_target >= 1.0:
             raise ValueError("sparsity target ρ must be below 1")

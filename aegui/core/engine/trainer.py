@@ -31,6 +31,7 @@ from .objective import Evaluation, Penalty, evaluate
 from .observations import RATING_SCALE, Codes, Observations, orient
 from .optimizers import FlatOptimizer
 from .predict import squared_error
+from .mailbox import LatestMailbox
 from .rbm import RBM
 from .snapshot import History, PhaseInfo, RBMTrace, Snapshot, Trace, frozen, frozen_all
 from .spec import ModelSpec, TrainSpec
@@ -80,6 +81,9 @@ class Trainer:
         self._pause = threading.Event()
         self._stop = threading.Event()
         self.delay_s = 0.0
+        #: snapshots for whoever draws: ``request_snapshot()`` asks, the next step boundary fills it
+        self.mailbox: LatestMailbox[Snapshot] = LatestMailbox()
+        self._snapshot_wanted = threading.Event()
 
         self.train_all = train
         fit = train
@@ -163,7 +167,7 @@ class Trainer:
 
     def _make_stage(self, index: int) -> _Stage:
         info = self.phases[index]
-        m, t = self.model, self.training
+        m = self.model
         data = self.inputs if info.layer <= 0 else Codes(self._layer_codes(info.layer))
         if info.kind == "finetune":
             net = self.network
@@ -178,9 +182,12 @@ class Trainer:
             n_in, n_hidden = self.network.sizes[info.layer], self.network.sizes[info.layer + 1]
             rbm = RBM(n_in, n_hidden, self.generator, dtype=self.dtype, device=self.device)
             return _Stage(info, data, rbm=rbm)
-        opt = FlatOptimizer(t.optimizer, net.params, net.decay_mask, lr=t.lr, weight_decay=t.weight_decay,
-                            momentum=t.momentum)
-        return _Stage(info, data, net, opt, penalty)
+        return _Stage(info, data, net, self._optimizer(net), penalty)
+
+    def _optimizer(self, network: Network) -> FlatOptimizer:
+        t = self.training
+        return FlatOptimizer(t.optimizer, network.params, network.decay_mask, lr=t.lr,
+                             weight_decay=t.weight_decay, momentum=t.momentum)
 
     def _sync_stage(self) -> None:
         """Copy a pre-training stage's weights into the whole network (encoder layer and its mirror)."""
@@ -214,6 +221,15 @@ class Trainer:
 
     def stop(self) -> None:
         self._stop.set()
+
+    def request_snapshot(self) -> None:
+        """Ask for a snapshot at the next step boundary (it lands in :attr:`mailbox`)."""
+        self._snapshot_wanted.set()
+
+    def publish(self) -> None:
+        """Put a snapshot in the mailbox now (after a command, when no loop is running)."""
+        self._snapshot_wanted.clear()
+        self.mailbox.put(self.snapshot())
 
     def _emit(self, kind: str, message: str, **data) -> None:
         if self.on_event is not None:
@@ -349,9 +365,12 @@ class Trainer:
                 break
             if self.delay_s > 0:
                 self.step_observation()
+                self.publish()
                 self._pause.wait(self.delay_s)
             else:
                 self.step_batch()
+                if self._snapshot_wanted.is_set():
+                    self.publish()
             if (self.phase_index, self.epoch) != epoch_marker:
                 epoch_marker = (self.phase_index, self.epoch)
                 done_epochs += 1
@@ -427,6 +446,26 @@ class Trainer:
             out["val_rmse"] = self._rmse(self._val_obs) if self._val_obs is not None else None
             out["test_rmse"] = self._rmse(self._test_obs) if self._test_obs is not None else None
             return out
+
+    def set_training(self, training: TrainSpec) -> None:
+        """Change how to learn (mode, batch size, optimiser, learning rate, decay, epochs) without a new
+        network: the current batch is dropped, the optimiser starts afresh on the same weights."""
+        if training.validation_fraction != self.training.validation_fraction or training.seed != self.training.seed:
+            raise ValueError("a new validation split or seed needs a new trainer")
+        with self.lock:
+            self.training = training
+            self._batch = None
+            self._order = None
+            self.position = 0
+            self.phases = [PhaseInfo(p.kind, p.layer, p.index, p.count,
+                                     training.epochs if p.kind == "finetune" else p.epochs, p.title)
+                           for p in self.phases]
+            st = self.stage
+            st.info = self.phases[self.phase_index]
+            if st.network is not None:
+                st.optimizer = self._optimizer(st.network)
+            if self.state == "finished" and self.epoch < st.info.epochs:
+                self.state, self.message = "paused", "more epochs to go"
 
     # ------------------------------------------------------------------ saving and restoring
     def progress(self) -> dict:

@@ -1,0 +1,52 @@
+"""Named starting points: a demo data set with a model and training settings that suit it.
+
+``aegui --preset NAME`` and the window's first state come from here (the embedded default is
+:data:`DEFAULT_PRESET`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from .data.demo import load_demo
+from .data.ratings import Ratings
+from .engine.spec import ModelSpec, TrainSpec
+
+
+@dataclass(frozen=True)
+class Preset:
+    title: str
+    data: str                      # a name in aegui.core.data.demo.DEMO_SETS
+    model: ModelSpec
+    training: TrainSpec
+    test_fraction: float = 0.0
+
+    def ratings(self) -> Ratings:
+        return load_demo(self.data)
+
+
+PRESETS: dict[str, Preset] = {
+    "default": Preset("Synthetic ratings, basic autoencoder", "synthetic-small",
+                      ModelSpec(kind="basic", hidden=(6, 3)),
+                      TrainSpec(mode="online", optimizer="adam", lr=0.01, epochs=200), 0.1),
+    "seed-example": Preset("The seed's 4-2-4 example (one-hot users)", "seed-onehot",
+                           ModelSpec(kind="basic", hidden=(2,), activation="identity"),
+                           TrainSpec(mode="online", optimizer="sgd", lr=0.05, momentum=0.0, epochs=100)),
+    "seed-toy": Preset("Eight friends rate six films", "seed-toy",
+                       ModelSpec(kind="basic", hidden=(3,)),
+                       TrainSpec(mode="online", optimizer="adam", lr=0.02, epochs=300)),
+    "medium": Preset("300 users × 120 movies, denoising", "synthetic-medium",
+                     ModelSpec(kind="denoising", hidden=(24, 8)),
+                     TrainSpec(mode="minibatch", batch_size=16, optimizer="adam", lr=0.005, epochs=100), 0.1),
+    "ml100k-like": Preset("MovieLens-100K-shaped synthetic set", "ml100k-like",
+                          ModelSpec(kind="basic", hidden=(20, 10)),
+                          TrainSpec(mode="minibatch", batch_size=32, optimizer="adam", lr=0.003, epochs=100), 0.2),
+}
+DEFAULT_PRESET = "default"
+
+
+def get_preset(name: str) -> Preset:
+    if name not in PRESETS:
+        raise ValueError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}")
+    return PRESETS[name]

@@ -1,0 +1,76 @@
+"""Start the desktop application: ``run_app`` makes the one QApplication of the process, shows the main
+window at once (torch is imported later, in the trainer's thread) and, for ``--screenshot``, renders the
+window to a PNG after optional training and exits."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+
+def _choose_platform(screenshot: bool) -> None:
+    """Offscreen rendering when asked for a screenshot without a display."""
+    if screenshot and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def run_app(file: str | None = None, preset: str | None = None, screenshot: str | None = None,
+            train_seconds: float = 0.0) -> int:
+    _choose_platform(bool(screenshot))
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from ..core.presets import DEFAULT_PRESET, PRESETS
+    from .main_window import MainWindow
+
+    if preset is not None and preset not in PRESETS:
+        sys.stderr.write(f"aegui: error: unknown preset {preset!r}; choose one of {', '.join(PRESETS)}\n")
+        return 2
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("aegui")
+    app.setOrganizationName("aegui")
+    window = MainWindow(preset or DEFAULT_PRESET)
+    window.show()
+    if file:
+        QTimer.singleShot(0, lambda: window.open_path(file))
+    if screenshot:
+        return _screenshot(app, window, screenshot, train_seconds)
+    return app.exec()
+
+
+def _wait(app, condition, timeout: float) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        app.processEvents()
+        if condition():
+            return True
+        time.sleep(0.01)
+    return condition()
+
+
+def _screenshot(app, window, path: str, train_seconds: float) -> int:
+    """Wait for the engine, train ``train_seconds``, pause, draw the last snapshot, save the PNG."""
+    c = window.controller
+    if not _wait(app, lambda: c.trainer is not None and window.snapshot is not None, 60):
+        sys.stderr.write("aegui: the engine did not start within 60 s\n")
+        return 1
+    if train_seconds > 0:
+        window.training_panel.play_action.setChecked(True)
+        _wait(app, lambda: False, train_seconds)
+        window.training_panel.play_action.setChecked(False)
+        _wait(app, lambda: c.state != "running", 10)
+    c.trainer.request_snapshot()
+    last = window.snapshot
+    _wait(app, lambda: window.snapshot is not last, 2)
+    _wait(app, lambda: False, 0.3)
+    ok = window.grab().save(path)
+    window.controller.shutdown()
+    window._trained_since_save = False
+    window.doc.mark_saved()
+    window.close()
+    if not ok:
+        sys.stderr.write(f"aegui: could not write {path}\n")
+        return 1
+    print(path)
+    return 0

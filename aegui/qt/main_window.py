@@ -1,0 +1,441 @@
+"""The main window: dockable Data, Model, Training and Charts panels around the network view.
+
+It wires the :class:`Document` (what the user works on), the :class:`TrainingController` (the trainer's
+thread) and the views; it computes nothing itself. Every failure reaches the user as a message that says
+what and where, and leaves the document as it was.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence, QUndoCommand
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox
+
+from ..core.data.errors import RatingsError
+from ..core.presets import DEFAULT_PRESET, get_preset
+from ..core.session import SessionError
+from .charts_panel import ChartsPanel
+from .data_panel import DataPanel
+from .document import Document
+from .model_panel import ModelPanel
+from .network_view import NetworkView
+from .training_panel import TrainingPanel
+from .worker import TrainingController
+
+SESSION_FILTER = "aegui sessions (*.aegui)"
+RATINGS_FILTER = "Ratings (*.csv *.data *.dat *.txt *.tsv);;All files (*)"
+MAX_RECENT = 8
+
+
+class _EditParameter(QUndoCommand):
+    """Undoable edit of one weight or bias of the trained network."""
+
+    def __init__(self, window: "MainWindow", layer: int, kind: str, row: int, col: int, old: float, new: float):
+        name = f"W{layer + 1}[{row + 1},{col + 1}]" if kind == "weight" else f"b{layer + 1}[{row + 1}]"
+        super().__init__(f"Set {name} to {new:g}")
+        self.window, self.args, self.old, self.new = window, (layer, kind, row, col), old, new
+
+    def redo(self):
+        self.window.controller.set_parameter(*self.args, self.new)
+
+    def undo(self):
+        self.window.controller.set_parameter(*self.args, self.old)
+
+
+class MainWindow(QMainWindow):
+    """``MainWindow(settings=None)``; ``settings`` redirects QSettings (tests use a temporary file)."""
+
+    snapshotShown = Signal(object)
+
+    def __init__(self, preset: str = DEFAULT_PRESET, settings: QSettings | None = None):
+        super().__init__()
+        self.settings = settings or QSettings("aegui", "aegui")
+        p = get_preset(preset)
+        self.doc = Document(p.ratings(), p.model, p.training, parent=self)
+        if p.test_fraction:
+            self.doc.set_test_split(p.test_fraction, seed=p.training.seed)
+            self.doc.mark_saved()
+        self.session_name = p.title
+        self.controller = TrainingController(self)
+        self.snapshot = None
+        self._trained_since_save = False
+        self._stale = False
+
+        self.network_view = NetworkView()
+        self.setCentralWidget(self.network_view)
+        self.data_panel = DataPanel(self.doc)
+        self.model_panel = ModelPanel()
+        self.training_panel = TrainingPanel()
+        self.charts_panel = ChartsPanel()
+        self.docks: dict[str, QDockWidget] = {}
+        for name, widget, area in (("Data", self.data_panel, Qt.DockWidgetArea.LeftDockWidgetArea),
+                                   ("Model", self.model_panel, Qt.DockWidgetArea.RightDockWidgetArea),
+                                   ("Training", self.training_panel, Qt.DockWidgetArea.RightDockWidgetArea),
+                                   ("Charts", self.charts_panel, Qt.DockWidgetArea.BottomDockWidgetArea)):
+            dock = QDockWidget(name, self)
+            dock.setObjectName(f"dock-{name}")
+            dock.setWidget(widget)
+            self.addDockWidget(area, dock)
+            self.docks[name] = dock
+        self.tabifyDockWidget(self.docks["Model"], self.docks["Training"])
+        self.docks["Training"].raise_()
+        self.engine_label = QLabel("engine: starting…")
+        self.statusBar().addPermanentWidget(self.engine_label)
+
+        self._make_actions()
+        self._connect()
+        self.model_panel.set_specs(self.doc.model, self.doc.training)
+        self.setAcceptDrops(True)
+        self.resize(1400, 860)
+        self._restore_layout()
+        self._update_title()
+        # the engine (torch) is imported in the trainer's thread after the first paint
+        QTimer.singleShot(0, self.rebuild)
+
+    # ------------------------------------------------------------------ actions and menus
+    def _make_actions(self) -> None:
+        def action(text, slot, shortcut=None, tip=None):
+            a = QAction(text, self)
+            if shortcut:
+                a.setShortcut(QKeySequence(shortcut))
+            a.setToolTip(tip or text)
+            a.setStatusTip(tip or text)
+            a.triggered.connect(slot)
+            return a
+
+        self.new_action = action("&New", self.new_document, QKeySequence.StandardKey.New, "Start over on the demo data")
+        self.open_action = action("&Open…", self.open_dialog, QKeySequence.StandardKey.Open,
+                                  "Open a session (.aegui) or a ratings file")
+        self.save_action = action("&Save", self.save, QKeySequence.StandardKey.Save, "Save the session")
+        self.save_as_action = action("Save &As…", self.save_as, QKeySequence.StandardKey.SaveAs, "Save the session as…")
+        self.import_action = action("&Import ratings…", self.import_dialog, "Ctrl+I",
+                                    "Import a CSV grid or MovieLens file (u.data, ratings.dat, ratings.csv)")
+        self.export_action = action("&Export grid…", self.export_dialog, "Ctrl+E", "Write the grid as a CSV file")
+        self.quit_action = action("&Quit", self.close, QKeySequence.StandardKey.Quit, "Quit aegui")
+        self.undo_action = self.doc.undo_stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.redo_action = self.doc.undo_stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence.StandardKey.Redo])
+
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        for a in (self.new_action, self.open_action, self.save_action, self.save_as_action):
+            file_menu.addAction(a)
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        file_menu.addSeparator()
+        file_menu.addAction(self.import_action)
+        file_menu.addAction(self.export_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        edit_menu = bar.addMenu("&Edit")
+        edit_menu.addAction(self.undo_action)
+        edit_menu.addAction(self.redo_action)
+        train_menu = bar.addMenu("&Train")
+        for a in self.training_panel.actions_all:
+            train_menu.addAction(a)
+            self.addAction(a)  # shortcuts work wherever the focus is
+        view_menu = bar.addMenu("&View")
+        for dock in self.docks.values():
+            view_menu.addAction(dock.toggleViewAction())
+        self._fill_recent()
+
+    def _connect(self) -> None:
+        c, tp = self.controller, self.training_panel
+        c.ready.connect(self._on_ready)
+        c.snapshot.connect(self.show_snapshot)
+        c.stateChanged.connect(self._on_state)
+        c.event.connect(self._on_event)
+        c.failed.connect(self.report_error)
+        tp.playToggled.connect(self._on_play)
+        tp.stepRequested.connect(self._on_step)
+        tp.stopRequested.connect(c.stop)
+        tp.resetRequested.connect(self.reset_network)
+        tp.speedChanged.connect(c.set_speed)
+        self.model_panel.applyRequested.connect(self.apply_specs)
+        self.network_view.parameterEditRequested.connect(self.edit_parameter)
+        self.data_panel.userSelected.connect(self._on_user_selected)
+        self.data_panel.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.doc.ratingsChanged.connect(self._on_ratings_changed)
+        self.doc.specsChanged.connect(lambda: self.model_panel.set_specs(self.doc.model, self.doc.training))
+        self.doc.dirtyChanged.connect(lambda _: self._update_title())
+        self.doc.pathChanged.connect(lambda _: self._update_title())
+
+    # ------------------------------------------------------------------ engine
+    def rebuild(self, keep_weights: bool = False) -> None:
+        """A new trainer on the document's data and settings (in the trainer's thread)."""
+        self._stale = False
+        self.training_panel.set_enabled(False)
+        self.engine_label.setText("engine: building…")
+        network = "keep" if keep_weights else None
+        self.controller.build(self.doc.train_ratings(), self.doc.test_ratings(), self.doc.model, self.doc.training,
+                              network)
+
+    def _on_ready(self) -> None:
+        self.training_panel.set_enabled(True)
+        self.engine_label.setText("engine: ready")
+        self.charts_panel.clear()
+
+    def _on_play(self, play: bool) -> None:
+        if play:
+            if self._stale:
+                self.rebuild(keep_weights=True)
+            self.controller.play()
+        else:
+            self.controller.pause()
+
+    def _on_step(self, unit: str) -> None:
+        if self._stale:
+            self.rebuild(keep_weights=True)
+        self.controller.step(unit)
+
+    def _on_state(self, state: str, message: str) -> None:
+        self.training_panel.set_running(state == "running")
+        self.engine_label.setText(f"engine: {state}")
+        if state == "diverged":
+            self.report_error(message)
+
+    def _on_event(self, event) -> None:
+        if event.kind == "epoch":
+            self._trained_since_save = True
+            self._update_title()
+        elif event.kind == "finished":
+            self.statusBar().showMessage(event.message, 8000)
+
+    def show_snapshot(self, snapshot) -> None:
+        self.snapshot = snapshot
+        self.network_view.show_snapshot(snapshot)
+        self.charts_panel.show_history(snapshot.history)
+        self.training_panel.show_snapshot(snapshot)
+        self.snapshotShown.emit(snapshot)
+
+    def reset_network(self) -> None:
+        self.rebuild(keep_weights=False)
+
+    def apply_specs(self, model, training) -> None:
+        """New settings: the training ones apply to the running network; a new architecture or type
+        needs a new network, which is built after confirmation when training has progressed."""
+        if model == self.doc.model and training.seed == self.doc.training.seed:
+            self.doc.set_specs(model, training, "Change training settings")
+            self.controller.set_training(training)
+            self.statusBar().showMessage("training settings applied to the current network", 5000)
+            return
+        trained = self.snapshot is not None and self.snapshot.step > 0
+        if trained and not self.confirm("Build a new network?",
+                                        "These settings need a new network with fresh random weights; "
+                                        "the current training progress will be lost."):
+            self.model_panel.set_specs(self.doc.model, self.doc.training)
+            return
+        self.doc.set_specs(model, training, "Change model")
+        warning = model.shape_warning(self.doc.ratings.n_users if model.item_based else self.doc.ratings.n_movies)
+        if warning:
+            self.statusBar().showMessage(f"note: {warning}", 8000)
+        self.rebuild()
+
+    def edit_parameter(self, layer: int, kind: str, row: int, col: int, value: float) -> None:
+        s = self.snapshot
+        if s is None:
+            return
+        old = float(s.weights[layer][row, col] if kind == "weight" else s.biases[layer][row])
+        self.doc.undo_stack.push(_EditParameter(self, layer, kind, row, col, old, value))
+
+    def _on_user_selected(self, user: int) -> None:
+        if not self.doc.model.item_based:
+            self.controller.set_display(user)
+
+    def _on_ratings_changed(self) -> None:
+        """Edited data: the next play or step rebuilds the trainer on it (keeping the weights when the
+        shape allows)."""
+        self._stale = True
+        self._update_title()
+
+    # ------------------------------------------------------------------ files
+    def confirm(self, title: str, text: str) -> bool:
+        return QMessageBox.question(self, title, text) == QMessageBox.StandardButton.Yes
+
+    def report_error(self, message: str) -> None:
+        self.statusBar().showMessage(message, 15000)
+        QMessageBox.warning(self, "aegui", message)
+
+    def maybe_save(self) -> bool:
+        """``True`` when it is fine to discard the current work (saved, or the user said so)."""
+        if not (self.doc.dirty or self._trained_since_save):
+            return True
+        answer = QMessageBox.question(
+            self, "Unsaved changes", f"Save the changes to “{self.session_name}” first?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel)
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def new_document(self) -> None:
+        if not self.maybe_save():
+            return
+        p = get_preset(DEFAULT_PRESET)
+        self.controller.pause()
+        self.doc.reset(p.ratings(), p.model, p.training)
+        self.session_name = p.title
+        self._trained_since_save = False
+        self.rebuild()
+
+    def open_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open", self._last_dir(), f"{SESSION_FILTER};;{RATINGS_FILTER}")
+        if path:
+            self.open_path(path)
+
+    def import_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import ratings", self._last_dir(), RATINGS_FILTER)
+        if path:
+            self.open_path(path)
+
+    def open_path(self, path: str) -> bool:
+        """Open a session or import a ratings file; on any error the current work stays as it was."""
+        if not self.maybe_save():
+            return False
+        try:
+            if path.endswith(".aegui"):
+                self._open_session(path)
+            else:
+                from ..core.data.readers import load_ratings
+
+                ratings = load_ratings(path)
+                self.controller.pause()
+                self.doc.reset(ratings, path=None)
+                self.session_name = Path(path).name
+                self._trained_since_save = False
+                self.rebuild()
+        except (RatingsError, SessionError, OSError, ValueError) as exc:
+            self.report_error(f"Could not open {path}:\n{exc}")
+            return False
+        self._add_recent(path)
+        self.statusBar().showMessage(f"opened {path}", 5000)
+        return True
+
+    def _open_session(self, path: str) -> None:
+        import numpy as np
+
+        from ..core.session import load_session, trainer_from_session
+
+        session = load_session(path)
+        ratings = session.ratings
+        test_mask = np.zeros(ratings.n_ratings, dtype=bool)
+        if session.test is not None:  # merge the held-out cells back into the grid, marked as test
+            from ..core.data.ratings import Ratings
+
+            merged = Ratings.from_triples(
+                np.concatenate([ratings.users, session.test.users]), np.concatenate([ratings.movies, session.test.movies]),
+                np.concatenate([ratings.values, session.test.values]), user_ids=ratings.user_ids,
+                movie_ids=ratings.movie_ids, movie_titles=ratings.movie_titles, source=ratings.source,
+                user_groups=ratings.user_groups, movie_groups=ratings.movie_groups, group_names=ratings.group_names)
+            test_keys = session.test.users.astype(np.int64) * ratings.n_movies + session.test.movies
+            keys = merged.users.astype(np.int64) * merged.n_movies + merged.movies
+            ratings, test_mask = merged, np.isin(keys, test_keys)
+        trainer = trainer_from_session(session)  # validates weights against the model before anything changes
+        self.controller.pause()
+        self.doc.reset(ratings, session.model, session.training, path=path, test_mask=test_mask)
+        self.session_name = session.name or Path(path).stem
+        self._trained_since_save = False
+        self._stale = False
+        self.controller.adopt(trainer)
+
+    def save(self) -> bool:
+        if self.doc.path is None:
+            return self.save_as()
+        return self._save_to(self.doc.path)
+
+    def save_as(self) -> bool:
+        start = os.path.join(self._last_dir(), f"{Path(self.session_name).stem}.aegui")
+        path, _ = QFileDialog.getSaveFileName(self, "Save session", start, SESSION_FILTER)
+        if not path:
+            return False
+        if not path.endswith(".aegui"):
+            path += ".aegui"
+        return self._save_to(path)
+
+    def _save_to(self, path: str) -> bool:
+        from ..core.session import Session, save_session, session_from_trainer
+
+        trainer = self.controller.trainer
+        try:
+            if trainer is not None and not self._stale:
+                session = session_from_trainer(trainer, name=Path(path).stem)
+            else:
+                session = Session(self.doc.train_ratings(), self.doc.model, self.doc.training,
+                                  self.doc.test_ratings(), name=Path(path).stem)
+            save_session(path, session)
+        except (SessionError, OSError) as exc:
+            self.report_error(f"Could not save {path}:\n{exc}")
+            return False
+        self.doc.set_path(path)
+        self.session_name = Path(path).stem
+        self.doc.mark_saved()
+        self._trained_since_save = False
+        self._add_recent(path)
+        self._update_title()
+        self.statusBar().showMessage(f"saved {path}", 5000)
+        return True
+
+    def export_dialog(self) -> None:
+        from ..core.data.readers import write_csv_grid
+
+        path, _ = QFileDialog.getSaveFileName(self, "Export grid", self._last_dir(), "CSV grid (*.csv)")
+        if not path:
+            return
+        try:
+            write_csv_grid(self.doc.ratings, path)
+        except (RatingsError, OSError) as exc:
+            self.report_error(f"Could not export {path}:\n{exc}")
+            return
+        self.statusBar().showMessage(f"exported {path}", 5000)
+
+    # ------------------------------------------------------------------ recent files, title, layout
+    def _last_dir(self) -> str:
+        return str(self.settings.value("last_dir", str(Path.home()), type=str))
+
+    def _add_recent(self, path: str) -> None:
+        recent = [p for p in self.settings.value("recent", [], type=list) if p != path]
+        self.settings.setValue("recent", [path, *recent][:MAX_RECENT])
+        self.settings.setValue("last_dir", str(Path(path).parent))
+        self._fill_recent()
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        recent = self.settings.value("recent", [], type=list)
+        for path in recent:
+            a = self.recent_menu.addAction(path)
+            a.triggered.connect(lambda _=False, p=path: self.open_path(p))
+        self.recent_menu.setEnabled(bool(recent))
+
+    def _update_title(self) -> None:
+        self.setWindowTitle(f"{self.session_name}[*] — aegui")
+        self.setWindowModified(self.doc.dirty or self._trained_since_save)
+
+    def _restore_layout(self) -> None:
+        geometry = self.settings.value("geometry")
+        state = self.settings.value("window_state")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state)
+
+    # ------------------------------------------------------------------ Qt events
+    def dragEnterEvent(self, event) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        urls = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if urls:
+            event.acceptProposedAction()
+            QTimer.singleShot(0, lambda: self.open_path(urls[0]))
+
+    def closeEvent(self, event) -> None:
+        if not self.maybe_save():
+            event.ignore()
+            return
+        self.settings.setValue("geometry", self.saveGeometry())
+        self.settings.setValue("window_state", self.saveState())
+        self.controller.shutdown()
+        event.accept()

@@ -1,0 +1,1048 @@
+"""The network view: the autoencoder drawn left to right from one :class:`Snapshot`.
+
+Columns are the layers (input movies, hidden layers, the code in the middle, reconstructed movies); each
+layer but the output has a square ``+1`` bias unit feeding the next one. One diverging scale
+(:mod:`aegui.qt.palette`) colours everything: a node by its value for the shown observation, an edge by the
+sign of its weight, its width and opacity growing with ``|w| / max |W_l|``. Layers the current phase does
+not train are greyed.
+
+Everything is a handful of items updated in place at up to 30 fps: one scatter for the units, one for the
+bias units, sixteen path items for the edges (sign × four |w| bins × trained/frozen, each one
+``arrayToQPath(..., connect="pairs")``) and one item that paints every text at a fixed pixel size. Past
+:data:`MAX_NODES` units a column shows its most informative ones and a clickable "… N more"; the edge
+slider keeps the strongest edges, never more than :data:`MAX_EDGES`. Hit-testing (hover, click, double
+click, context menu) is numpy over the drawn nodes and edges in scene coordinates.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyqtgraph as pg
+import pyqtgraph.exporters as pg_exporters
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainterPath, QPalette, QPen
+from PySide6.QtWidgets import (QFileDialog, QGraphicsPathItem, QGraphicsRectItem, QHBoxLayout, QInputDialog,
+                               QLabel, QMenu, QPushButton, QSlider, QToolTip, QVBoxLayout, QWidget)
+
+from ..core.engine.snapshot import Snapshot
+from . import palette
+
+#: units drawn per column before the rest hide behind "… N more"
+MAX_NODES = 48
+#: edges drawn until the user moves the slider
+DEFAULT_EDGES = 2_000
+#: edges drawn at most, whatever the slider says
+MAX_EDGES = 5_000
+#: a column is never taller than this many data units (expanded columns pack their units closer)
+MAX_SPAN = 64.0
+#: |w| / max |W_l| bin edges, and each bin's pen width (px) and opacity
+_MAG_EDGES = np.array([0.25, 0.5, 0.75])
+_WIDTHS = (0.7, 1.3, 2.2, 3.4)
+_ALPHAS = (70, 120, 180, 235)
+_TITLE_PX = 170
+_BOUNDED = ("sigmoid", "tanh")
+_SLIDER_STEPS = 1000
+
+
+def _fmt(v: float) -> str:
+    return f"{float(v):.4g}"
+
+
+def _stars(v: float) -> str:
+    """A target rating: nearest half star (the network sees rating ÷ 5 in float32)."""
+    return f"{round(float(v) * 2) / 2:g}"
+
+
+def _sq_col_norms(w: np.ndarray) -> np.ndarray:
+    return np.einsum("ij,ij->j", w, w)
+
+
+def _sq_row_norms(w: np.ndarray) -> np.ndarray:
+    return np.einsum("ij,ij->i", w, w)
+
+
+def _top(scores: np.ndarray, n: int) -> np.ndarray:
+    """Indices of the ``n`` largest scores, ascending."""
+    if len(scores) <= n:
+        return np.arange(len(scores))
+    return np.sort(np.argpartition(-scores, n - 1)[:n])
+
+
+# ====================================================================== what the snapshot says
+@dataclass
+class _Values:
+    """What one column's units hold for the shown observation (``None`` where the snapshot has nothing):
+    ``fill`` colours the nodes on ``[−vmax, vmax]``; ``rated`` marks the inputs in the loss; ``target`` is
+    the reconstruction target of an output column; ``clean`` the uncorrupted input when denoising changed
+    it; values × ``scale`` are ratings; ``rows`` are the tooltip's ``name = value[unit]`` lines."""
+
+    fill: np.ndarray | None = None
+    vmax: float = 1.0
+    rated: np.ndarray | None = None
+    target: np.ndarray | None = None
+    clean: np.ndarray | None = None
+    scale: float = 1.0
+    rows: list[tuple[str, np.ndarray]] = field(default_factory=list)
+
+
+def _read_values(s: Snapshot) -> tuple[list[_Values], list[list[tuple[str, np.ndarray, np.ndarray]]]]:
+    """Per column its :class:`_Values`; per layer the ``(name, ∂/Δ W, ∂/Δ b)`` the tooltips list.
+
+    A stacked pre-training trace is the small autoencoder of layer ``k``: its input lands on column ``k``,
+    its code on ``k + 1`` (and on the mirror's input ``L − 1 − k``), its reconstruction on ``L − k``."""
+    n_layers = len(s.weights)
+    values = [_Values() for _ in range(n_layers + 1)]
+    grads: list[list[tuple[str, np.ndarray, np.ndarray]]] = [[] for _ in range(n_layers)]
+    tr = s.trace
+    columns: list[list[int]] = []
+    layers: list[int] = []
+    if tr is not None and len(tr.post) == n_layers:
+        columns, layers = [[c] for c in range(n_layers + 1)], list(range(n_layers))
+    elif tr is not None and s.phase.kind == "pretrain" and len(tr.post) == 2:
+        k = s.phase.layer
+        columns, layers = [[k], sorted({k + 1, n_layers - 1 - k}), [n_layers - k]], [k, n_layers - 1 - k]
+    scale = tr.scale if columns and columns[0] == [0] else 1.0
+    for t, cs in enumerate(columns):
+        for c in cs:
+            v = values[c]
+            if t == 0:
+                v.fill, v.rated, v.scale = tr.x_in, tr.rated, scale
+                v.rows = [("x (what entered)", tr.x_in)]
+                if not np.array_equal(tr.x_in, tr.x):
+                    v.clean = tr.x
+                    v.rows.append(("x (clean)", tr.x))
+                continue
+            v.fill = tr.post[t - 1]
+            v.rows = [("h", tr.post[t - 1]), ("a (pre-activation)", tr.pre[t - 1]),
+                      ("∂L/∂a (this observation)", tr.deltas[t - 1])]
+            if t == len(columns) - 1:
+                v.target, v.rated, v.scale = tr.x, tr.rated, scale
+    for t, layer in enumerate(layers):
+        grads[layer].append(("∂L/∂ (this observation)", tr.grad_w[t], tr.grad_b[t]))
+    if s.rbm is not None:
+        r, k = s.rbm, s.rbm.layer
+        values[k] = _Values(r.v0, rated=r.rated if k == 0 else None, scale=5.0 if k == 0 else 1.0,
+                            rows=[("v₀ (data)", r.v0), (f"v_{r.k} = p(v|h) after CD-{r.k}", r.vk)])
+        values[k + 1] = _Values(r.h0, rows=[("p(h|v₀)", r.h0), ("h₀ sample", r.h0_sample),
+                                            (f"p(h|v_{r.k})", r.hk)])
+    if s.grad_w is not None:
+        for layer in range(n_layers):
+            grads[layer].append(("∂L/∂ (last update)", s.grad_w[layer], s.grad_b[layer]))
+    if s.update_w is not None:
+        for layer in range(n_layers):
+            grads[layer].append(("Δ (last update)", s.update_w[layer], s.update_b[layer]))
+    for c in range(1, n_layers):
+        f = values[c].fill
+        if f is not None and s.activations[c - 1] not in _BOUNDED:
+            values[c].vmax = float(np.abs(f).max()) or 1.0
+    return values, grads
+
+
+# ====================================================================== layout
+@dataclass
+class _Column:
+    """One drawn layer: ``units`` (ascending) at heights ``y``, its ``+1`` bias unit (not on the output)
+    and the "… N more" marker below it."""
+
+    x: float
+    size: int
+    units: np.ndarray
+    y: np.ndarray
+    spacing: float
+    expanded: bool
+    caption: str
+    has_bias: bool
+
+    @property
+    def hidden(self) -> int:
+        return self.size - len(self.units)
+
+    @property
+    def bias_y(self) -> float:
+        return float(self.y[0]) - 1.4 * max(self.spacing, 0.7)
+
+    @property
+    def marker_y(self) -> float:
+        return float(self.y[-1]) + max(self.spacing, 0.7)
+
+    @property
+    def has_marker(self) -> bool:
+        return self.size > MAX_NODES
+
+    def row_of(self, unit: int) -> int:
+        """Position of ``unit`` among the drawn units, or −1."""
+        k = int(np.searchsorted(self.units, unit))
+        return k if k < len(self.units) and self.units[k] == unit else -1
+
+
+def _captions(s: Snapshot) -> list[str]:
+    n_layers = len(s.weights)
+    out = [f"input x\n{s.sizes[0]:,} · rating ÷ 5"]
+    for c in range(1, n_layers):
+        act = s.activations[c - 1]
+        if n_layers % 2 == 0 and c == n_layers // 2:
+            name = "code (bottleneck)" if s.sizes[c] < s.sizes[0] else "code"
+        else:
+            name = f"hidden {c}"
+        out.append(f"{name}\n{s.sizes[c]:,} · {act}")
+    out.append(f"output y\n{s.sizes[-1]:,} · {s.activations[-1]}")
+    if s.rbm is not None:
+        k = s.rbm.layer
+        out[k] += "\nRBM visible v"
+        out[k + 1] += "\nRBM hidden h"
+    return out
+
+
+def _layout(s: Snapshot, values: list[_Values], expanded: set[int]) -> list[_Column]:
+    """Which units each column draws and where. Movie columns rank the rated first, then by weight norm
+    (input and output rank alike, so they show the same movies); hidden columns by the norm of their
+    incoming and outgoing weights."""
+    w = s.weights
+    n_layers = len(w)
+    captions = _captions(s)
+    movie_scores = None
+    columns = []
+    for c, size in enumerate(s.sizes):
+        if size <= MAX_NODES or c in expanded:
+            units = np.arange(size)
+        else:
+            if c in (0, n_layers):
+                if movie_scores is None:
+                    norm = _sq_col_norms(w[0]) + _sq_row_norms(w[-1])
+                    movie_scores = norm / (norm.max() or 1.0)
+                    rated = values[0].rated if values[0].rated is not None else values[-1].rated
+                    if rated is not None:
+                        movie_scores = movie_scores + 2.0 * rated
+                scores = movie_scores
+            else:
+                scores = _sq_row_norms(w[c - 1]) + _sq_col_norms(w[c])
+            units = _top(scores, MAX_NODES)
+        n = len(units)
+        spacing = min(1.0, MAX_SPAN / max(n, 1))
+        y = (np.arange(n) - (n - 1) / 2) * spacing
+        columns.append(_Column(float(c), size, units, y, spacing, c in expanded, captions[c], c < n_layers))
+    return columns
+
+
+@dataclass
+class _Edges:
+    """The drawn edges: ``layer``, ``row`` (unit of column ``layer + 1``), ``col`` (unit of column
+    ``layer``, −1 for the bias unit), their weight, ``|w| / max |W_layer|`` and end points."""
+
+    layer: np.ndarray
+    row: np.ndarray
+    col: np.ndarray
+    w: np.ndarray
+    mag: np.ndarray
+    x0: np.ndarray
+    y0: np.ndarray
+    x1: np.ndarray
+    y1: np.ndarray
+    candidates: int
+
+    @classmethod
+    def empty(cls) -> "_Edges":
+        z = np.zeros(0)
+        zi = np.zeros(0, dtype=np.intp)
+        return cls(zi, zi, zi, z, z, z, z, z, z, 0)
+
+    def take(self, keep: np.ndarray) -> "_Edges":
+        return _Edges(self.layer[keep], self.row[keep], self.col[keep], self.w[keep], self.mag[keep],
+                      self.x0[keep], self.y0[keep], self.x1[keep], self.y1[keep], self.candidates)
+
+
+def _layer_edges(s: Snapshot, columns: list[_Column], layer: int, rows: np.ndarray | None = None,
+                 cols: np.ndarray | None = None) -> _Edges:
+    """Every edge of ``layer`` between drawn units (restricted to ``rows``/``cols`` when given; col −1 is
+    the bias unit)."""
+    src, dst = columns[layer], columns[layer + 1]
+    w, b = s.weights[layer], s.biases[layer]
+    scale = max(float(w.max()), -float(w.min()), float(np.abs(b).max()), 1e-12)
+    rows = dst.units if rows is None else rows
+    cols = np.append(src.units, -1) if cols is None else cols
+    weights = np.where(cols[None, :] >= 0, w[np.ix_(rows, np.maximum(cols, 0))], b[rows][:, None]).ravel()
+    r = np.repeat(rows, len(cols))
+    c = np.tile(cols, len(rows))
+    src_y = np.where(c >= 0, src.y[np.searchsorted(src.units, np.maximum(c, 0)).clip(0, len(src.units) - 1)],
+                     src.bias_y)
+    dst_y = dst.y[np.searchsorted(dst.units, r)]
+    n = len(weights)
+    return _Edges(np.full(n, layer), r, c, weights, np.abs(weights) / scale, np.full(n, src.x), src_y,
+                  np.full(n, dst.x), dst_y, n)
+
+
+def _concat(parts: list[_Edges]) -> _Edges:
+    if not parts:
+        return _Edges.empty()
+    cat = [np.concatenate([getattr(p, f) for p in parts]) for f in
+           ("layer", "row", "col", "w", "mag", "x0", "y0", "x1", "y1")]
+    return _Edges(*cat, sum(p.candidates for p in parts))
+
+
+def _strongest(edges: _Edges, quantile: float) -> _Edges:
+    """Edges whose ``|w| / max |W_l|`` is at or above that quantile, at most :data:`MAX_EDGES`."""
+    n = len(edges.w)
+    keep = min(MAX_EDGES, n, math.ceil((1.0 - quantile) * n))
+    if keep >= n:
+        return edges
+    return edges.take(np.argpartition(-edges.mag, keep - 1)[:keep])
+
+
+# ====================================================================== drawing items
+@dataclass
+class _Run:
+    """Texts anchored at ``(x, y[k])`` and drawn ``dx``/``dy`` pixels away, left-, right- or centre-aligned
+    there; ``spacing`` (data units between neighbours) lets overlapping rows be thinned."""
+
+    x: float
+    y: np.ndarray
+    texts: list[str]
+    dx: float
+    align: Qt.AlignmentFlag
+    color: QColor | list[QColor]
+    spacing: float = 0.0
+    dy: float = 0.0
+    font: QFont | None = None
+
+
+class _Labels(pg.GraphicsObject):
+    """All the view's text in one item: fixed pixel size whatever the zoom; rows that would overlap are
+    thinned to every k-th; rows outside the visible range are skipped."""
+
+    def __init__(self, font: QFont):
+        super().__init__()
+        self.font = font
+        self.runs: list[_Run] = []
+
+    def set_runs(self, runs: list[_Run]) -> None:
+        self.runs = runs
+        self.update()
+
+    def viewTransformChanged(self) -> None:
+        self.prepareGeometryChange()
+        super().viewTransformChanged()
+
+    def boundingRect(self) -> QRectF:
+        vb = self.getViewBox()
+        return QRectF(vb.viewRect()) if vb is not None else QRectF()
+
+    def paint(self, p, *args) -> None:
+        view = self.boundingRect()
+        tr = p.transform()
+        p.resetTransform()
+        for run in self.runs:
+            font = run.font or self.font
+            p.setFont(font)
+            line = QFontMetricsF(font).height()
+            spacing_px = abs(tr.m22()) * run.spacing
+            step = max(1, math.ceil(0.95 * line / spacing_px)) if spacing_px > 0 else 1
+            margin = 3 * max(run.spacing, 1.0)
+            ks = np.arange(0, len(run.y), step)
+            ks = ks[(run.y[ks] >= view.top() - margin) & (run.y[ks] <= view.bottom() + margin)]
+            single = isinstance(run.color, QColor)
+            if single:
+                p.setPen(run.color)
+            for k in ks.tolist():
+                text = run.texts[k]
+                if not text:
+                    continue
+                pt = tr.map(QPointF(run.x, float(run.y[k])))
+                h = line * (text.count("\n") + 1)
+                left = {Qt.AlignmentFlag.AlignRight: -600.0, Qt.AlignmentFlag.AlignHCenter: -300.0}.get(run.align, 0.0)
+                if not single:
+                    p.setPen(run.color[k])
+                p.drawText(QRectF(pt.x() + run.dx + left, pt.y() + run.dy - h / 2, 600.0, h),
+                           run.align | Qt.AlignmentFlag.AlignVCenter, text)
+
+
+class _EdgePaths:
+    """Sixteen path items, one per (frozen?, sign, |w| bin): each bin one cosmetic pen, weak bins below
+    strong ones, frozen layers grey and faint."""
+
+    def __init__(self, vb: pg.ViewBox):
+        self.items: dict[tuple[bool, bool, int], QGraphicsPathItem] = {}
+        for frozen in (False, True):
+            for positive in (False, True):
+                for b in range(len(_WIDTHS)):
+                    item = QGraphicsPathItem()
+                    item.setZValue(-10 + b - (5 if frozen else 0))
+                    vb.addItem(item, ignoreBounds=True)
+                    self.items[frozen, positive, b] = item
+        self.set_grey(QColor("#9a9a9a"))
+
+    def set_grey(self, grey: QColor) -> None:
+        """Pens: sign colour (or ``grey`` for frozen layers), width and opacity by bin."""
+        for (frozen, positive, b), item in self.items.items():
+            color = QColor(grey) if frozen else palette.qcolor(1.0 if positive else -1.0)
+            color.setAlpha(_ALPHAS[b] // (3 if frozen else 1))
+            pen = QPen(color, _WIDTHS[b])
+            pen.setCosmetic(True)
+            item.setPen(pen)
+
+    def set_edges(self, edges: _Edges, frozen_layers: np.ndarray) -> None:
+        bins = np.searchsorted(_MAG_EDGES, edges.mag, side="right")
+        frozen = frozen_layers[edges.layer] if len(edges.layer) else np.zeros(0, dtype=bool)
+        positive = edges.w >= 0
+        for (fz, pos, b), item in self.items.items():
+            k = np.flatnonzero((bins == b) & (positive == pos) & (frozen == fz))
+            item.setPath(_segments(edges, k))
+
+    def set_opacity(self, opacity: float) -> None:
+        for item in self.items.values():
+            item.setOpacity(opacity)
+
+
+def _segments(edges: _Edges, k: np.ndarray) -> QPainterPath:
+    if not len(k):
+        return QPainterPath()
+    x = np.column_stack([edges.x0[k], edges.x1[k]]).ravel()
+    y = np.column_stack([edges.y0[k], edges.y1[k]]).ravel()
+    return pg.arrayToQPath(x, y, connect="pairs", finiteCheck=False)
+
+
+# ====================================================================== hit-testing
+@dataclass(frozen=True)
+class Hit:
+    """What is under the mouse: a ``"node"`` (``column``, ``unit``), a ``"bias"`` unit (``column``), a
+    ``"marker"`` (``column``) or an ``"edge"`` (``layer``, ``row``, ``col``; ``col`` −1 = from the bias)."""
+
+    kind: str
+    column: int = -1
+    unit: int = -1
+    layer: int = -1
+    row: int = -1
+    col: int = -1
+
+
+@dataclass
+class _Frame:
+    """Everything one drawing is made of, kept for hit-testing and tooltips."""
+
+    snapshot: Snapshot
+    values: list[_Values]
+    grads: list[list[tuple[str, np.ndarray, np.ndarray]]]
+    columns: list[_Column]
+    edges: _Edges
+    node_column: np.ndarray
+    node_unit: np.ndarray
+    node_x: np.ndarray
+    node_y: np.ndarray
+
+    @classmethod
+    def build(cls, s: Snapshot, expanded: set[int], quantile: float | None) -> tuple["_Frame", float]:
+        """The frame and the quantile used (``None`` = :data:`DEFAULT_EDGES` strongest)."""
+        values, grads = _read_values(s)
+        columns = _layout(s, values, expanded)
+        edges = _concat([_layer_edges(s, columns, layer) for layer in range(len(s.weights))])
+        n = edges.candidates
+        q = quantile if quantile is not None else max(0.0, 1.0 - DEFAULT_EDGES / max(n, 1))
+        node_column = np.concatenate([np.full(len(c.units), i) for i, c in enumerate(columns)])
+        return cls(s, values, grads, columns, _strongest(edges, q), node_column,
+                   np.concatenate([c.units for c in columns]),
+                   np.concatenate([np.full(len(c.units), c.x) for c in columns]),
+                   np.concatenate([c.y for c in columns])), q
+
+    def hit(self, tr, px: float, py: float, node_px: np.ndarray, marker_px: float) -> Hit | None:
+        """The nearest node within its radius, else a bias unit, a marker, else the nearest edge within
+        4 px; ``tr`` maps data to scene coordinates, ``node_px`` is each column's node size."""
+        def to_scene(x, y):
+            return tr.m11() * x + tr.m31(), tr.m22() * y + tr.m32()
+
+        sx, sy = to_scene(self.node_x, self.node_y)
+        if len(sx):
+            d = np.hypot(sx - px, sy - py)
+            k = int(np.argmin(d))
+            if d[k] <= node_px[self.node_column[k]] / 2 + 2:
+                return Hit("node", column=int(self.node_column[k]), unit=int(self.node_unit[k]))
+        for i, c in enumerate(self.columns):
+            bx, by = to_scene(c.x, c.bias_y)
+            if c.has_bias and math.hypot(bx - px, by - py) <= node_px[i] / 2 + 2:
+                return Hit("bias", column=i)
+            mx, my = to_scene(c.x, c.marker_y)
+            if c.has_marker and abs(mx - px) <= marker_px / 2 and abs(my - py) <= 9:
+                return Hit("marker", column=i)
+        e = self.edges
+        if not len(e.w):
+            return None
+        x0, y0 = to_scene(e.x0, e.y0)
+        x1, y1 = to_scene(e.x1, e.y1)
+        dx, dy = x1 - x0, y1 - y0
+        t = np.clip(((px - x0) * dx + (py - y0) * dy) / np.maximum(dx * dx + dy * dy, 1e-12), 0.0, 1.0)
+        d = np.hypot(x0 + t * dx - px, y0 + t * dy - py)
+        k = int(np.argmin(d))
+        if d[k] > 4:
+            return None
+        return Hit("edge", layer=int(e.layer[k]), row=int(e.row[k]), col=int(e.col[k]))
+
+
+# ====================================================================== the widget
+class NetworkView(QWidget):
+    """The central view: :meth:`show_snapshot` draws a :class:`Snapshot` (cheap enough for 30 fps).
+
+    Hover shows a value, its pre-activation and gradients; a click selects a node (its edges
+    highlighted); a double click, or the context menu, asks for a new weight or bias and emits
+    :attr:`parameterEditRequested` — the view never changes the model itself."""
+
+    #: (layer 0-based into ``snapshot.weights``, "weight" or "bias", row, col (0 for a bias), value)
+    parameterEditRequested = Signal(int, str, int, int, float)
+    #: (column, unit) of the selected node; (−1, −1) when the selection is cleared
+    nodeSelected = Signal(int, int)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.header = QLabel("no snapshot yet")
+        self.header.setTextFormat(Qt.TextFormat.RichText)
+        self.graphics = pg.GraphicsView()
+        self.graphics.setAntialiasing(True)
+        self.vb = pg.ViewBox(enableMenu=False, invertY=True)
+        self.vb.disableAutoRange()
+        self.graphics.setCentralItem(self.vb)
+
+        self.edges = _EdgePaths(self.vb)
+        self.highlight = {positive: QGraphicsPathItem() for positive in (False, True)}
+        for positive, item in self.highlight.items():
+            item.setZValue(5)
+            pen = QPen(palette.qcolor(1.0 if positive else -1.0), 2.6)
+            pen.setCosmetic(True)
+            item.setPen(pen)
+            self.vb.addItem(item, ignoreBounds=True)
+        self.band = QGraphicsRectItem()
+        self.band.setZValue(-30)
+        self.band.setPen(QPen(Qt.PenStyle.NoPen))
+        self.vb.addItem(self.band, ignoreBounds=True)
+        self.nodes = pg.ScatterPlotItem(pxMode=True)
+        self.bias_nodes = pg.ScatterPlotItem(pxMode=True, symbol="s")
+        self.crosses = pg.ScatterPlotItem(pxMode=True, symbol="x")
+        self.ring = pg.ScatterPlotItem(pxMode=True, symbol="o", brush=None)
+        for z, item in enumerate((self.nodes, self.bias_nodes, self.crosses, self.ring)):
+            item.setZValue(10 + z)
+            self.vb.addItem(item, ignoreBounds=True)
+        self.labels = _Labels(self.font())
+        self.labels.setZValue(20)
+        self.vb.addItem(self.labels, ignoreBounds=True)
+
+        self.fit_button = QPushButton("Fit")
+        self.fit_button.setToolTip("Show the whole network")
+        self.fit_button.clicked.connect(self.fit)
+        self.export_button = QPushButton("Export…")
+        self.export_button.setToolTip("Save the drawing as PNG or SVG")
+        self.export_button.clicked.connect(self._export_clicked)
+        self.edge_slider = QSlider(Qt.Orientation.Horizontal)
+        self.edge_slider.setRange(0, _SLIDER_STEPS - 1)
+        self.edge_slider.setFixedWidth(140)
+        self.edge_slider.setToolTip("Show the edges whose |w| (relative to their layer's largest) is at or "
+                                    f"above this quantile; never more than {MAX_EDGES:,}")
+        self.edge_slider.valueChanged.connect(self._slider_moved)
+        self.edge_label = QLabel()
+        self.legend = palette.ColorLegend("weight ÷ layer max, activation")
+        tools = QHBoxLayout()
+        tools.setContentsMargins(4, 0, 4, 0)
+        tools.addWidget(self.fit_button)
+        tools.addWidget(self.export_button)
+        tools.addSpacing(12)
+        tools.addWidget(QLabel("Edges |w| ≥"))
+        tools.addWidget(self.edge_slider)
+        tools.addWidget(self.edge_label)
+        tools.addStretch(1)
+        tools.addWidget(self.legend)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.setSpacing(2)
+        layout.addWidget(self.header)
+        layout.addWidget(self.graphics, 1)
+        layout.addLayout(tools)
+
+        self.frame: _Frame | None = None
+        self.selected: tuple[int, int] | None = None
+        self._expanded: set[int] = set()
+        self._quantile: float | None = None
+        self._auto_fit = True
+        self._extent: tuple | None = None
+        self._node_px = np.zeros(0)
+        self._titles: dict[str, str] = {}
+        self._menu: QMenu | None = None
+        self._apply_palette()
+
+        self.graphics.viewport().installEventFilter(self)
+        self.graphics.scene().sigMouseClicked.connect(self._clicked)
+        self.vb.sigRangeChangedManually.connect(self._range_changed_manually)
+        self.vb.sigTransformChanged.connect(self._transform_changed)
+
+    # ------------------------------------------------------------------ public API
+    def show_snapshot(self, snapshot: Snapshot) -> None:
+        """Draw ``snapshot``, updating the existing items in place."""
+        self.frame, q = _Frame.build(snapshot, self._expanded, self._quantile)
+        if self._quantile is None:
+            self.edge_slider.blockSignals(True)
+            self.edge_slider.setValue(min(_SLIDER_STEPS - 1, round(q * _SLIDER_STEPS)))
+            self.edge_slider.blockSignals(False)
+        f = self.frame
+        if self.selected is not None and f.columns[self.selected[0]].row_of(self.selected[1]) < 0:
+            self._select(None)
+        self.edges.set_edges(f.edges, ~np.asarray(snapshot.trainable, dtype=bool))
+        shown = len(f.edges.w)
+        floor = float(f.edges.mag.min()) if shown else 0.0
+        self.edge_label.setText(f"{floor:.2f}·max  ({shown:,} of {f.edges.candidates:,})")
+        self._draw_band()
+        self.header.setText(_header(snapshot))
+        extent = tuple((len(c.units), c.x) for c in f.columns)
+        if self._auto_fit and extent != self._extent:
+            self._extent = extent
+            self.fit()
+        else:
+            self._draw_nodes()
+        self._draw_highlight()
+
+    def fit(self) -> None:
+        """Show the whole network with its labels."""
+        self._auto_fit = True
+        if self.frame is None:
+            return
+        cols = self.frame.columns
+        fm = QFontMetricsF(self.labels.font)
+        left = self._input_text_px(fm) + 30
+        right = self._output_text_px(fm) + 30
+        top, bottom = 3.4 * fm.height() + 16, fm.height() + 14
+        w, h = max(self.vb.width(), 200.0), max(self.vb.height(), 150.0)
+        x_span = max(cols[-1].x - cols[0].x, 1.0)
+        y_top = min(c.bias_y if c.has_bias else float(c.y[0]) for c in cols)
+        y_bottom = max(c.marker_y if c.has_marker else float(c.y[-1]) for c in cols)
+        y_span = max(y_bottom - y_top, 1.0)
+        per_x = x_span / max(w - left - right, 60.0)
+        per_y = y_span / max(h - top - bottom, 60.0)
+        self.vb.setRange(xRange=(cols[0].x - left * per_x, cols[-1].x + right * per_x),
+                         yRange=(y_top - top * per_y, y_bottom + bottom * per_y), padding=0)
+        self._draw_nodes()
+
+    def export(self, path: str) -> None:
+        """Save the drawing: SVG when ``path`` ends in ``.svg``, else an image (PNG …)."""
+        scene = self.graphics.scene()
+        exporter = (pg_exporters.SVGExporter(scene) if path.lower().endswith(".svg")
+                    else pg_exporters.ImageExporter(scene))
+        exporter.export(path)
+
+    def ask_value(self, title: str, label: str, value: float) -> float | None:
+        """Ask for a number (tests override this)."""
+        new, ok = QInputDialog.getDouble(self, title, label, value, -1e6, 1e6, 6)
+        return new if ok else None
+
+    def ask_export_path(self) -> str | None:
+        """Ask where to export (tests override this)."""
+        path, _ = QFileDialog.getSaveFileName(self, "Export the network", "network.png",
+                                              "PNG image (*.png);;SVG drawing (*.svg)")
+        return path or None
+
+    def set_expanded(self, column: int, expanded: bool) -> None:
+        """Show every unit of ``column`` (or only the :data:`MAX_NODES` most informative)."""
+        (self._expanded.add if expanded else self._expanded.discard)(column)
+        if self.frame is not None:
+            self.show_snapshot(self.frame.snapshot)
+
+    def hit_at(self, scene_pos: QPointF) -> Hit | None:
+        """What is drawn at a scene position."""
+        if self.frame is None:
+            return None
+        fm = QFontMetricsF(self.labels.font)
+        return self.frame.hit(self.vb.childGroup.sceneTransform(), scene_pos.x(), scene_pos.y(),
+                              self._node_px, fm.horizontalAdvance("… 99,999 more"))
+
+    def scene_pos(self, column: int, unit: int | None = None) -> QPointF:
+        """Scene position of a drawn unit (``None``: the column's bias unit)."""
+        c = self.frame.columns[column]
+        y = c.bias_y if unit is None else float(c.y[c.row_of(unit)])
+        return self.vb.childGroup.mapToScene(QPointF(c.x, y))
+
+    def describe(self, hit: Hit) -> str:
+        """The tooltip text of a hit."""
+        f = self.frame
+        if hit.kind == "node":
+            return _describe_node(f, hit.column, hit.unit)
+        if hit.kind == "edge":
+            return _describe_edge(f, hit.layer, hit.row, hit.col)
+        if hit.kind == "bias":
+            return _describe_bias_unit(f, hit.column)
+        c = f.columns[hit.column]
+        return "Show fewer units" if c.expanded else f"Show all {c.size:,} units of this layer"
+
+    # ------------------------------------------------------------------ drawing
+    def _draw_nodes(self) -> None:
+        """Node sizes follow the zoom (70 % of the spacing, 5–22 px); the labels sit beside them."""
+        f = self.frame
+        if f is None:
+            return
+        per_px = self.vb.viewPixelSize()[1]
+        ppu = 1.0 / per_px if per_px > 0 and math.isfinite(per_px) else 10.0
+        self._node_px = np.array([float(np.clip(0.7 * c.spacing * ppu, 5.0, 22.0)) for c in f.columns])
+        brushes, pens, xs, ys, sizes, cross = [], [], [], [], [], []
+        for i, (c, v) in enumerate(zip(f.columns, f.values)):
+            fill = v.fill[c.units] if v.fill is not None else np.zeros(len(c.units))
+            col_brushes = [self._brushes[k] for k in palette.levels(fill, v.vmax).tolist()]
+            col_pens = [self._node_pen] * len(c.units)
+            if v.rated is not None:
+                hollow = ~v.rated[c.units]
+                if v.clean is not None:
+                    masked = v.rated[c.units] & (fill == 0) & (v.clean[c.units] != 0)
+                    hollow |= masked
+                    cross.extend((np.flatnonzero(masked) + len(xs)).tolist())
+                for k in np.flatnonzero(hollow).tolist():
+                    col_brushes[k], col_pens[k] = self._hollow_brush, self._hollow_pen
+            brushes += col_brushes
+            pens += col_pens
+            xs += [c.x] * len(c.units)
+            ys += c.y.tolist()
+            sizes += [self._node_px[i]] * len(c.units)
+        self.nodes.setData(x=xs, y=ys, size=sizes, brush=brushes, pen=pens)
+        cross = np.asarray(cross, dtype=np.intp)
+        self.crosses.setData(x=np.asarray(xs)[cross], y=np.asarray(ys)[cross], size=np.asarray(sizes)[cross],
+                             pen=self._cross_pen, brush=None)
+        bias = [i for i, c in enumerate(f.columns) if c.has_bias]
+        self.bias_nodes.setData(x=[f.columns[i].x for i in bias], y=[f.columns[i].bias_y for i in bias],
+                                size=[0.8 * self._node_px[i] for i in bias], brush=self._brushes[-1],
+                                pen=self._node_pen)
+        self.labels.set_runs(self._runs())
+        self._draw_ring()
+
+    def _runs(self) -> list[_Run]:
+        """The texts: captions above, titles and values beside the movie columns, unit numbers beside
+        hidden units, "+1" beside bias units, "… N more" below long columns."""
+        f = self.frame
+        fm = QFontMetricsF(self.labels.font)
+        cols, values = f.columns, f.values
+        last = len(cols) - 1
+        top = min(c.bias_y if c.has_bias else float(c.y[0]) for c in cols)
+        runs = []
+        for i, c in enumerate(cols):
+            r = self._node_px[i] / 2 + 4
+            runs.append(_Run(c.x, np.array([top]), [c.caption], 0.0, Qt.AlignmentFlag.AlignHCenter, self._text,
+                             dy=-(self._node_px[i] / 2 + 1.6 * fm.height() + 4), font=self._bold))
+            if c.has_bias:
+                runs.append(_Run(c.x, np.array([c.bias_y]), ["+1"], -r, Qt.AlignmentFlag.AlignRight, self._dim))
+            if c.has_marker:
+                text = "▴ show fewer" if c.expanded else f"… {c.hidden:,} more"
+                runs.append(_Run(c.x, np.array([c.marker_y]), [text], 0.0, Qt.AlignmentFlag.AlignHCenter,
+                                 self._link))
+            if i in (0, last):
+                texts, colors = _movie_texts(values[i], c.units, output=i == last)
+                titles = [self._title(f.snapshot, u) for u in c.units.tolist()]
+                value_w = fm.horizontalAdvance("4.5 → 3.7 (+0.0)" if i == last else "0.84 (4.5)")
+                sign, align = (1.0, Qt.AlignmentFlag.AlignLeft) if i == last else (-1.0, Qt.AlignmentFlag.AlignRight)
+                runs.append(_Run(c.x, c.y, texts, sign * r, align, [self._text if ok else self._dim for ok in colors],
+                                 c.spacing))
+                runs.append(_Run(c.x, c.y, titles, sign * (r + value_w + 8), align, self._text, c.spacing))
+            else:
+                runs.append(_Run(c.x, c.y, [str(u + 1) for u in c.units.tolist()], -r, Qt.AlignmentFlag.AlignRight,
+                                 self._dim, c.spacing, font=self._small))
+        return runs
+
+    def _draw_band(self) -> None:
+        """A faint band behind the two columns of the RBM being trained."""
+        f = self.frame
+        if f.snapshot.rbm is None:
+            self.band.setVisible(False)
+            return
+        k = f.snapshot.rbm.layer
+        a, b = f.columns[k], f.columns[k + 1]
+        top = min(a.bias_y, b.bias_y) - 0.6
+        bottom = max(float(a.y[-1]), float(b.y[-1])) + 0.8
+        self.band.setRect(QRectF(a.x - 0.22, top, b.x - a.x + 0.44, bottom - top))
+        self.band.setVisible(True)
+
+    def _draw_ring(self) -> None:
+        if self.selected is None or self.frame is None:
+            self.ring.setData(x=[], y=[])
+            return
+        column, unit = self.selected
+        c = self.frame.columns[column]
+        self.ring.setData(x=[c.x], y=[float(c.y[c.row_of(unit)])], size=[self._node_px[column] + 9],
+                          pen=self._ring_pen, brush=None)
+
+    def _draw_highlight(self) -> None:
+        """Every edge (drawn units, any |w|) into and out of the selected node, on top of the dimmed rest."""
+        f = self.frame
+        if self.selected is None or f is None:
+            for item in self.highlight.values():
+                item.setPath(QPainterPath())
+            self.edges.set_opacity(1.0)
+            return
+        column, unit = self.selected
+        parts = []
+        if column > 0:
+            parts.append(_layer_edges(f.snapshot, f.columns, column - 1, rows=np.array([unit])))
+        if column < len(f.columns) - 1:
+            parts.append(_layer_edges(f.snapshot, f.columns, column, cols=np.array([unit])))
+        e = _concat(parts)
+        for positive, item in self.highlight.items():
+            item.setPath(_segments(e, np.flatnonzero((e.w >= 0) == positive)))
+        self.edges.set_opacity(0.25)
+
+    def _title(self, s: Snapshot, unit: int) -> str:
+        title = s.feature_labels[unit] if unit < len(s.feature_labels) else f"movie {unit + 1}"
+        short = self._titles.get(title)
+        if short is None:
+            short = QFontMetricsF(self.labels.font).elidedText(title, Qt.TextElideMode.ElideRight, _TITLE_PX)
+            self._titles[title] = short
+        return short
+
+    def _input_text_px(self, fm: QFontMetricsF) -> float:
+        return fm.horizontalAdvance("0.84 (4.5)") + 8 + self._widest_title(fm)
+
+    def _output_text_px(self, fm: QFontMetricsF) -> float:
+        return fm.horizontalAdvance("4.5 → 3.7 (+0.0)") + 8 + self._widest_title(fm)
+
+    def _widest_title(self, fm: QFontMetricsF) -> float:
+        f = self.frame
+        units = np.union1d(f.columns[0].units, f.columns[-1].units)
+        if not len(units):
+            return 0.0
+        return max(fm.horizontalAdvance(self._title(f.snapshot, u)) for u in units.tolist())
+
+    # ------------------------------------------------------------------ interaction
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() == QEvent.Type.MouseMove and not event.buttons():
+            self._hover(event.position().toPoint(), event.globalPosition().toPoint())
+        elif event.type() == QEvent.Type.Leave:
+            QToolTip.hideText()
+        return super().eventFilter(obj, event)
+
+    def _hover(self, pos: QPoint, global_pos: QPoint) -> None:
+        hit = self.hit_at(self.graphics.mapToScene(pos))
+        if hit is None:
+            QToolTip.hideText()
+            return
+        QToolTip.showText(global_pos, self.describe(hit), self.graphics)
+
+    def _clicked(self, ev) -> None:
+        hit = self.hit_at(ev.scenePos())
+        if ev.button() == Qt.MouseButton.RightButton:
+            menu = self.menu_for(hit)
+            if menu is not None:
+                menu.popup(ev.screenPos().toPoint())
+            return
+        if ev.button() != Qt.MouseButton.LeftButton:
+            return
+        if ev.double():
+            if hit is not None:
+                self.edit(hit)
+            return
+        if hit is not None and hit.kind == "marker":
+            self.set_expanded(hit.column, not self.frame.columns[hit.column].expanded)
+        elif hit is not None and hit.kind == "node":
+            self._select((hit.column, hit.unit))
+        else:
+            self._select(None)
+
+    def _select(self, node: tuple[int, int] | None) -> None:
+        self.selected = node
+        self._draw_ring()
+        self._draw_highlight()
+        self.nodeSelected.emit(*(node if node is not None else (-1, -1)))
+
+    def menu_for(self, hit: Hit | None) -> QMenu | None:
+        """The context menu of what was hit: "Edit weight…" on an edge, "Edit bias…" on a unit that has
+        one (kept in ``self._menu`` while it is open)."""
+        target = _edit_target(hit)
+        if target is None:
+            return None
+        self._menu = QMenu(self)
+        action = self._menu.addAction("Edit weight…" if target[1] == "weight" else "Edit bias…")
+        action.triggered.connect(lambda: self.edit(hit))
+        return self._menu
+
+    def edit(self, hit: Hit) -> None:
+        """Ask for a new value of the weight or bias behind ``hit`` and emit the request."""
+        target = _edit_target(hit)
+        if target is None or self.frame is None:
+            return
+        layer, kind, row, col = target
+        s = self.frame.snapshot
+        old = float(s.weights[layer][row, col] if kind == "weight" else s.biases[layer][row])
+        names = _names(self.frame)
+        if kind == "weight":
+            label = f"w from {names(layer, col)} to {names(layer + 1, row)} (layer {layer + 1})"
+        else:
+            label = f"b of {names(layer + 1, row)} (layer {layer + 1})"
+        value = self.ask_value(f"Edit {kind}", label, old)
+        if value is not None:
+            self.parameterEditRequested.emit(layer, kind, row, col, float(value))
+
+    def _slider_moved(self, value: int) -> None:
+        self._quantile = value / _SLIDER_STEPS
+        if self.frame is not None:
+            self.show_snapshot(self.frame.snapshot)
+
+    def _export_clicked(self) -> None:
+        path = self.ask_export_path()
+        if path:
+            self.export(path)
+
+    def _range_changed_manually(self, *args) -> None:
+        self._auto_fit = False
+
+    def _transform_changed(self, *args) -> None:
+        self._draw_nodes()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self._auto_fit:
+            self.fit()
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.FontChange):
+            self._apply_palette()
+            self._draw_nodes()
+
+    def _apply_palette(self) -> None:
+        """Background, text and outline colours from the widget palette (light and dark themes)."""
+        pal = self.palette()
+        base, self._text = pal.color(QPalette.ColorRole.Base), pal.color(QPalette.ColorRole.Text)
+        self._dim = pal.color(QPalette.ColorRole.PlaceholderText)
+        self._link = pal.color(QPalette.ColorRole.Link)
+        self.graphics.setBackground(base)
+        self.labels.font = QFont(self.font())
+        self._bold = QFont(self.font())
+        self._bold.setBold(True)
+        self._small = QFont(self.font())
+        self._small.setPointSizeF(max(6.0, self.font().pointSizeF() * 0.85))
+        self._titles.clear()
+        outline = QColor(self._text)
+        outline.setAlpha(140)
+        self._node_pen = pg.mkPen(outline, width=1)
+        self._hollow_pen = pg.mkPen(self._dim, width=1.3, style=Qt.PenStyle.DashLine)
+        self._hollow_brush = QBrush(Qt.BrushStyle.NoBrush)
+        self._cross_pen = pg.mkPen(palette.NEGATIVE_HEX, width=2)
+        self._ring_pen = pg.mkPen(pal.color(QPalette.ColorRole.Highlight), width=3)
+        self._brushes = [QBrush(QColor(*c)) for c in palette.level_rgba().tolist()]
+        self.edges.set_grey(self._dim)
+        band = QColor(pal.color(QPalette.ColorRole.Highlight))
+        band.setAlpha(28)
+        self.band.setBrush(band)
+
+
+# ====================================================================== texts
+def _edit_target(hit: Hit | None) -> tuple[int, str, int, int] | None:
+    """``(layer, kind, row, col)`` of the parameter a hit can edit: an edge's weight (or bias, from the
+    bias unit), a non-input node's bias."""
+    if hit is None:
+        return None
+    if hit.kind == "edge":
+        return (hit.layer, "bias", hit.row, 0) if hit.col < 0 else (hit.layer, "weight", hit.row, hit.col)
+    if hit.kind == "node" and hit.column > 0:
+        return hit.column - 1, "bias", hit.unit, 0
+    return None
+
+
+def _names(f: _Frame):
+    """``name(column, unit)``: a movie title on the movie columns, "hidden 2 unit 7" elsewhere, "+1"
+    for the bias unit (−1)."""
+    s = f.snapshot
+    last = len(f.columns) - 1
+
+    def name(column: int, unit: int) -> str:
+        if unit < 0:
+            return "+1 (bias unit)"
+        if column in (0, last):
+            title = s.feature_labels[unit] if unit < len(s.feature_labels) else f"movie {unit + 1}"
+            return f"{'input' if column == 0 else 'output'} “{title}”"
+        return f"{f.columns[column].caption.splitlines()[0]} unit {unit + 1}"
+
+    return name
+
+
+def _movie_texts(v: _Values, units: np.ndarray, output: bool) -> tuple[list[str], list[bool]]:
+    """Beside each drawn movie: the input ``x`` (the rating it came from, "✕" when the noise dropped it,
+    "–" when not rated), or the output ``target → reconstruction (error)`` in stars; and whether the
+    unit counts in the loss."""
+    n = len(units)
+    if v.fill is None:
+        return [""] * n, [True] * n
+    rated = v.rated[units] if v.rated is not None else np.ones(n, dtype=bool)
+    fill = v.fill[units]
+    texts = []
+    if output:
+        target = v.target[units] if v.target is not None else None
+        for k in range(n):
+            y = f"{fill[k] * v.scale:.1f}"
+            if target is None or not rated[k]:
+                texts.append(f"– → {y}")
+            else:
+                texts.append(f"{_stars(target[k] * v.scale)} → {y} ({(fill[k] - target[k]) * v.scale:+.1f})")
+        return texts, rated.tolist()
+    clean = v.clean[units] if v.clean is not None else fill
+    for k in range(n):
+        if not rated[k]:
+            texts.append("–")
+        elif clean[k] != 0 and fill[k] == 0:
+            texts.append(f"✕ ({_stars(clean[k] * v.scale)})")
+        elif clean[k] != fill[k]:
+            texts.append(f"{fill[k] * v.scale:.2f} ({_stars(clean[k] * v.scale)})")
+        else:
+            texts.append(f"{_fmt(fill[k])} ({_stars(fill[k] * v.scale)})" if v.scale != 1 else _fmt(fill[k]))
+    return texts, rated.tolist()
+
+
+def _describe_node(f: _Frame, column: int, unit: int) -> str:
+    v = f.values[column]
+    lines = [_names(f)(column, unit)]
+    for name, arr in v.rows:
+        lines.append(f"{name} = {_fmt(arr[unit])}")
+    if v.rated is not None and not v.rated[unit]:
+        lines.append("not rated: left out of the loss")
+    elif v.target is not None:
+        lines.append(f"target {_stars(v.target[unit] * v.scale)}, reconstruction {v.fill[unit] * v.scale:.2f}, "
+                     f"error {(v.fill[unit] - v.target[unit]) * v.scale:+.2f} (× {v.scale:g})")
+    elif v.clean is not None and v.clean[unit] != v.fill[unit]:
+        lines.append(f"corrupted by the noise: clean {_fmt(v.clean[unit])}")
+    if column > 0:
+        layer = column - 1
+        lines.append(f"b = {_fmt(f.snapshot.biases[layer][unit])}")
+        lines += [f"{name}b = {_fmt(b[unit])}" for name, _, b in f.grads[layer]]
+        lines.append("double-click to edit the bias")
+    return "\n".join(lines)
+
+
+def _describe_edge(f: _Frame, layer: int, row: int, col: int) -> str:
+    s = f.snapshot
+    names = _names(f)
+    head = f"from {names(layer, col)}\nto {names(layer + 1, row)}"
+    if col < 0:
+        lines = [f"bias b (layer {layer + 1})", head, f"b = {_fmt(s.biases[layer][row])}"]
+        lines += [f"{name}b = {_fmt(b[row])}" for name, _, b in f.grads[layer]]
+    else:
+        lines = [f"weight w (layer {layer + 1})", head, f"w = {_fmt(s.weights[layer][row, col])}"]
+        lines += [f"{name}w = {_fmt(w[row, col])}" for name, w, _ in f.grads[layer]]
+    if not s.trainable[layer]:
+        lines.append("frozen in this phase")
+    lines.append("double-click to edit")
+    return "\n".join(lines)
+
+
+def _describe_bias_unit(f: _Frame, column: int) -> str:
+    b = f.snapshot.biases[column]
+    return (f"+1: the bias unit feeding {f.columns[column + 1].caption.splitlines()[0]}\n"
+            f"its {len(b):,} biases: min {_fmt(b.min())}, mean {_fmt(b.mean())}, max {_fmt(b.max())}\n"
+            "hover an edge from it for one bias")
+
+
+def _header(s: Snapshot) -> str:
+    """Observation shown · phase · loss · epoch and update."""
+    parts = []
+    tr = s.trace
+    if tr is not None:
+        parts.append(f"<b>{html.escape(tr.label)}</b>")
+    elif s.rbm is not None:
+        parts.append("<b>RBM chain</b> of the last update's first observation")
+    parts.append(html.escape(s.phase.title))
+    if tr is not None:
+        loss = f"loss {_fmt(tr.loss)}"
+        if tr.scale != 1 and len(tr.x) == s.sizes[0]:
+            loss += f" (RMSE {tr.scale * math.sqrt(max(tr.loss, 0.0)):.2f} stars)"
+        if tr.penalty:
+            loss += f" + penalty {_fmt(tr.penalty)}"
+        parts.append(loss)
+    parts.append(f"epoch {s.epoch}/{s.phase.epochs} · update {s.step:,}")
+    return " · ".join(parts)

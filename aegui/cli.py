@@ -13,9 +13,7 @@ import math
 import sys
 import time
 
-from .core.engine.spec import KINDS, MODES, NOISES, ModelSpec, TrainSpec
-from .core.engine.optimizers import OPTIMIZERS
-from .core.engine.activations import ACTIVATIONS
+from .core.engine.spec import ACTIVATIONS, KINDS, NOISES, OPTIMIZERS, ModelSpec, TrainSpec
 
 #: command-line defaults (README "Defaults" explains how they were chosen)
 CLI_TRAIN = TrainSpec(mode="minibatch", batch_size=32, optimizer="adam", lr=0.003, weight_decay=0.0,

@@ -154,7 +154,7 @@ def run_engine_bench(json_line: bool = False, quick: bool = False) -> int:
             return 1
         out = json.loads(child.stdout.strip().splitlines()[-1])
         report["load_10m_s"], report["epoch_10m_s"], report["peak_mb_10m"] = out["load_s"], out["epoch_s"], out["peak_mb"]
-    report = {k: (round(v, 4) if isinstance(v, float) else v) for k, v in report.items()}
+    report = {k: (float(f"{v:.4g}") if isinstance(v, float) else v) for k, v in report.items()}
     if json_line:
         print(json.dumps(report))
         return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
 
 from .palette import NEGATIVE_HEX, POSITIVE_HEX
@@ -21,9 +22,9 @@ class ChartsPanel(QWidget):
         self.epoch_plot.addLegend(offset=(-10, 10))
         self.epoch_plot.showGrid(x=True, y=True, alpha=0.2)
         self.train_curve = self.epoch_plot.plot(name="train", pen=pg.mkPen(POSITIVE_HEX, width=2))
-        self.val_curve = self.epoch_plot.plot(name="validation", pen=pg.mkPen("#7f7f7f", width=2, style=2))
+        self.val_curve = self.epoch_plot.plot(name="validation", pen=pg.mkPen("#7f7f7f", width=2, style=Qt.PenStyle.DashLine))
         self.test_curve = self.epoch_plot.plot(name="test", pen=pg.mkPen(NEGATIVE_HEX, width=2))
-        self.epoch_marker = pg.InfiniteLine(angle=90, pen=pg.mkPen("#999999", width=1, style=3))
+        self.epoch_marker = pg.InfiniteLine(angle=90, pen=pg.mkPen("#999999", width=1, style=Qt.PenStyle.DotLine))
         self.epoch_plot.addItem(self.epoch_marker)
         self.epoch_plot.setToolTip("Root mean squared error over rated cells, in stars, after each epoch")
 

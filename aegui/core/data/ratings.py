@@ -32,8 +32,8 @@ def _labels(values: Sequence[object] | None, n: int, prefix: str) -> tuple[str, 
 
 def invalid_ratings(values: np.ndarray) -> np.ndarray:
     """``(n,) bool``: true where a value is not finite, outside [0.5, 5] or not a multiple of 0.5."""
-    values = np.asarray(values, dtype=np.float64)
-    return ~np.isfinite(values) | (values < MIN_RATING) | (values > MAX_RATING) | (values * 2 != np.round(values * 2))
+    twice = np.asarray(values, dtype=np.float64) * 2       # NaN fails every comparison, ±inf the range
+    return ~((twice >= 2 * MIN_RATING) & (twice <= 2 * MAX_RATING) & (twice == np.rint(twice)))
 
 
 def check_rating_values(values: np.ndarray, what: str = "rating") -> None:
@@ -95,13 +95,14 @@ class Ratings:
         if len(movies) and (movies.min() < 0 or movies.max() >= n_movies):
             raise RatingsError(f"movie index out of range 0..{n_movies - 1}")
         check_rating_values(values)
-        # one stable sort of the cell key (user-major) orders like lexsort((movies, users)), several times faster
-        order = np.argsort(users * max(n_movies, 1) + movies, kind="stable")
-        users, movies, values = users[order], movies[order], values[order]
-        dup = (users[1:] == users[:-1]) & (movies[1:] == movies[:-1])
-        if dup.any():
-            k = int(np.flatnonzero(dup)[0])
-            raise RatingsError(f"user {users[k] + 1}, movie {movies[k] + 1} is rated twice")
+        key = users * max(n_movies, 1) + movies              # cell key, user-major
+        if not (key[1:] > key[:-1]).all():                   # else already sorted, without duplicates
+            order = np.argsort(key, kind="stable")           # as lexsort((movies, users)), several times faster
+            users, movies, values, key = users[order], movies[order], values[order], key[order]
+            dup = key[1:] == key[:-1]
+            if dup.any():
+                k = int(np.flatnonzero(dup)[0])
+                raise RatingsError(f"user {users[k] + 1}, movie {movies[k] + 1} is rated twice")
         movie_ids_t = _labels(movie_ids, n_movies, "Movie ")
         return cls(users.astype(np.int32), movies.astype(np.int32), values.astype(np.float32),
                    _labels(user_ids, n_users, "User "), movie_ids_t,

@@ -105,6 +105,7 @@ class Trainer:
         if network is None:
             network = Network(model.layer_sizes(self.n_features), model.layer_activations(),
                               dtype=self.dtype, device=self.device).init_(self.generator)
+            self._start_at_the_mean(network)
         elif network.sizes[0] != self.n_features:
             raise ValueError(f"the network has {network.sizes[0]} inputs but the data has {self.n_features} "
                              f"{'users' if model.item_based else 'movies'}")
@@ -206,6 +207,21 @@ class Trainer:
             self.network.biases[layer].copy_(enc[1])
             self.network.weights[mirror].copy_(dec[0])
             self.network.biases[mirror].copy_(dec[1])
+
+    def _start_at_the_mean(self, network: Network) -> None:
+        """Output biases start at the mean rating (``g(b) = x̄``), so that a fresh network predicts the
+        average instead of 0 and training starts from a sensible error."""
+        values = self.fit.values
+        if not len(values):
+            return
+        mean = float(values.mean()) / RATING_SCALE
+        name = network.activations[-1]
+        if name == "sigmoid":
+            network.biases[-1].fill_(math.log(mean / (1 - mean)) if 0 < mean < 1 else 0.0)
+        elif name == "tanh":
+            network.biases[-1].fill_(math.atanh(min(mean, 0.999)))
+        else:
+            network.biases[-1].fill_(mean)
 
     # ------------------------------------------------------------------ control (any thread)
     @property

@@ -30,13 +30,31 @@ def run_app(file: str | None = None, preset: str | None = None, screenshot: str 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("aegui")
     app.setOrganizationName("aegui")
-    window = MainWindow(preset or DEFAULT_PRESET)
+    match_plots_to_palette(app)
+    settings = None
+    if screenshot:  # a screenshot shows the default layout and leaves the user's settings alone
+        import tempfile
+
+        from PySide6.QtCore import QSettings
+
+        settings = QSettings(os.path.join(tempfile.mkdtemp(prefix="aegui-"), "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(preset or DEFAULT_PRESET, settings=settings)
     window.show()
     if file:
         QTimer.singleShot(0, lambda: window.open_path(file))
     if screenshot:
         return _screenshot(app, window, screenshot, train_seconds)
     return app.exec()
+
+
+def match_plots_to_palette(app) -> None:
+    """pyqtgraph's plots take the window's background and text colours (light or dark desktop)."""
+    import pyqtgraph as pg
+    from PySide6.QtGui import QPalette
+
+    palette = app.palette()
+    pg.setConfigOptions(background=palette.color(QPalette.ColorRole.Base),
+                        foreground=palette.color(QPalette.ColorRole.Text), antialias=True)
 
 
 def _wait(app, condition, timeout: float) -> bool:

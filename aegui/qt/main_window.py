@@ -71,16 +71,17 @@ class MainWindow(QMainWindow):
         self.training_panel = TrainingPanel()
         self.charts_panel = ChartsPanel()
         self.docks: dict[str, QDockWidget] = {}
-        for name, widget, area in (("Data", self.data_panel, Qt.DockWidgetArea.LeftDockWidgetArea),
-                                   ("Model", self.model_panel, Qt.DockWidgetArea.RightDockWidgetArea),
-                                   ("Training", self.training_panel, Qt.DockWidgetArea.RightDockWidgetArea),
-                                   ("Charts", self.charts_panel, Qt.DockWidgetArea.BottomDockWidgetArea)):
+        left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
+        for name, widget, area in (("Data", self.data_panel, left), ("Training", self.training_panel, right),
+                                   ("Model", self.model_panel, right), ("Charts", self.charts_panel, right)):
             dock = QDockWidget(name, self)
             dock.setObjectName(f"dock-{name}")
             dock.setWidget(widget)
             self.addDockWidget(area, dock)
             self.docks[name] = dock
-        self.tabifyDockWidget(self.docks["Model"], self.docks["Training"])
+        # the story reads left to right: data → network → training and its error curves
+        self.splitDockWidget(self.docks["Training"], self.docks["Charts"], Qt.Orientation.Vertical)
+        self.tabifyDockWidget(self.docks["Training"], self.docks["Model"])
         self.docks["Training"].raise_()
         self.engine_label = QLabel("engine: starting…")
         self.statusBar().addPermanentWidget(self.engine_label)
@@ -307,7 +308,7 @@ class MainWindow(QMainWindow):
                 self._trained_since_save = False
                 self.rebuild()
         except (RatingsError, SessionError, OSError, ValueError) as exc:
-            self.report_error(f"Could not open {path}:\n{exc}")
+            self.report_error(f"Could not open {Path(path).name}:\n{exc}")
             return False
         self._add_recent(path)
         self.statusBar().showMessage(f"opened {path}", 5000)
@@ -413,12 +414,16 @@ class MainWindow(QMainWindow):
         self.setWindowModified(self.doc.dirty or self._trained_since_save)
 
     def _restore_layout(self) -> None:
+        """The saved layout, or the default proportions: the network view gets the most room."""
         geometry = self.settings.value("geometry")
         state = self.settings.value("window_state")
         if geometry is not None:
             self.restoreGeometry(geometry)
         if state is not None:
             self.restoreState(state)
+            return
+        self.resizeDocks([self.docks["Data"], self.docks["Training"]], [420, 400], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.docks["Training"], self.docks["Charts"]], [300, 500], Qt.Orientation.Vertical)
 
     # ------------------------------------------------------------------ Qt events
     def dragEnterEvent(self, event) -> None:

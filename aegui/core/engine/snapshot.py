@@ -1,7 +1,7 @@
 """Immutable records the trainer publishes: what any view draws comes from one of these.
 
 Every array is a numpy copy made in the trainer's thread and marked read-only, so a snapshot can cross
-threads and be kept (history, undo) without anyone seeing it change. Weights are in the formula's
+threads and be kept (history, undo) without anyone seeing it change. This module needs no torch. Weights are in the formula's
 orientation: ``W_l[j, i]`` is the weight from unit ``i`` of layer ``l−1`` to unit ``j`` of layer ``l``.
 """
 
@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-import torch
 
 
-def frozen(a: torch.Tensor | np.ndarray) -> np.ndarray:
-    """A read-only numpy copy of a tensor or an array."""
-    if isinstance(a, torch.Tensor):
+def frozen(a) -> np.ndarray:
+    """A read-only numpy copy of a torch tensor or an array (no torch import: views load this module
+    before the engine)."""
+    if hasattr(a, "detach"):
         a = a.detach().to("cpu").numpy()
     out = np.array(a, copy=True)
     out.flags.writeable = False

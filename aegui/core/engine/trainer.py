@@ -322,12 +322,17 @@ class Trainer:
         self._batch = None
         self._emit("diverged", self.message)
 
+    def _leave_ready(self) -> None:
+        if self.state == "ready":
+            self.state, self.message = "paused", "stepping"
+
     def step_observation(self) -> bool:
         """Move the cursor by one observation (tracing it); update when its batch completes.
         Returns ``False`` when there is nothing left to do."""
         with self.lock:
             if self.finished:
                 return False
+            self._leave_ready()
             start, rows, x, mask, x_in = self._current_batch()
             j = self.position - start
             self._trace = self._trace_rows(rows[j:j + 1], x[j:j + 1], None if mask is None else mask[j:j + 1],
@@ -344,6 +349,7 @@ class Trainer:
         with self.lock:
             if self.finished:
                 return False
+            self._leave_ready()
             t0 = time.perf_counter()
             start, rows, *_ = self._current_batch()
             self.position = start + len(rows)

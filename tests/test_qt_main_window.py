@@ -1,0 +1,200 @@
+"""The main window driven as a user would: keys, buttons, dialogs (stubbed), files, the trainer's thread."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from aegui.core.data.readers import write_csv_grid
+from aegui.core.engine.spec import KINDS
+from aegui.qt.main_window import MainWindow
+
+TIMEOUT = 20_000
+
+
+@pytest.fixture
+def messages(monkeypatch):
+    """Capture warnings instead of showing modal boxes; answer questions with Discard/Yes."""
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a: shown.append(text))
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda parent, title, text, *a: QMessageBox.StandardButton.Discard
+                        if "Save" in text else QMessageBox.StandardButton.Yes)
+    return shown
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, messages):
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    w = MainWindow(settings=settings)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitUntil(lambda: w.snapshot is not None, timeout=TIMEOUT)
+    yield w
+    w.controller.shutdown()
+
+
+def wait_state(qtbot, w, state):
+    qtbot.waitUntil(lambda: w.controller.state == state, timeout=TIMEOUT)
+
+
+def test_starts_on_the_demo_with_a_network_ready(window):
+    s = window.snapshot
+    assert s.sizes[0] == window.doc.ratings.n_movies and s.step == 0
+    assert "aegui" in window.windowTitle()
+    assert window.training_panel.play_action.isEnabled()
+
+
+def test_play_pause_and_step_with_the_keyboard(qtbot, window):
+    qtbot.mouseClick(window.training_panel.play_button, Qt.MouseButton.LeftButton)
+    wait_state(qtbot, window, "running")
+    qtbot.waitUntil(lambda: window.snapshot.step > 20, timeout=TIMEOUT)
+    qtbot.keyClick(window, Qt.Key.Key_Space)  # pause
+    wait_state(qtbot, window, "paused")
+    qtbot.wait(100)
+    steps = window.controller.trainer.steps
+    qtbot.wait(200)
+    assert window.controller.trainer.steps == steps  # nothing trains while paused
+    position = window.controller.trainer.position
+    qtbot.keyClick(window, Qt.Key.Key_Right)  # one observation
+    qtbot.waitUntil(lambda: window.snapshot.position != position or window.snapshot.step > steps, timeout=TIMEOUT)
+    assert window.snapshot.trace is not None  # the observation's pass is traced
+    assert window.isWindowModified()  # trained since the last save
+
+
+def test_every_type_can_be_picked_and_trained(qtbot, window):
+    panel = window.model_panel
+    for kind in KINDS:
+        panel.kind.setCurrentIndex(KINDS.index(kind))
+        panel.hidden.setText("14" if kind in ("overcomplete", "sparse") else "6,3")
+        panel.deep_pretrain.setValue(1)
+        panel.pretrain_epochs.setValue(1)
+        old = window.controller.trainer
+        qtbot.mouseClick(panel.apply_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: window.controller.trainer is not old
+                        and window.training_panel.step_batch_action.isEnabled(), timeout=TIMEOUT)
+        window.training_panel.step_batch_action.trigger()
+        qtbot.waitUntil(lambda: window.snapshot is not None and window.snapshot.step >= 1
+                        and window.controller.trainer.model.kind == kind, timeout=TIMEOUT)
+        assert window.doc.model.kind == kind
+        assert panel.groups["sparse"].isVisibleTo(panel) == (kind == "sparse")
+
+
+def test_invalid_settings_are_refused_in_the_panel(qtbot, window):
+    panel = window.model_panel
+    before = window.doc.model
+    panel.hidden.setText("")
+    qtbot.mouseClick(panel.apply_button, Qt.MouseButton.LeftButton)
+    assert "hidden" in panel.note.text()
+    assert window.doc.model == before
+
+
+def test_training_settings_apply_without_a_new_network(qtbot, window):
+    window.training_panel.step_batch_action.trigger()
+    qtbot.waitUntil(lambda: window.snapshot.step >= 1, timeout=TIMEOUT)
+    trainer = window.controller.trainer
+    window.model_panel.lr.setValue(0.02)
+    qtbot.mouseClick(window.model_panel.apply_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: trainer.training.lr == 0.02, timeout=TIMEOUT)
+    assert window.controller.trainer is trainer  # same network, same weights
+
+
+def test_save_and_reopen_find_everything_equal(qtbot, window, tmp_path, monkeypatch):
+    window.training_panel.step_epoch_action.trigger()
+    qtbot.waitUntil(lambda: window.snapshot.epoch >= 1, timeout=TIMEOUT)
+    wait_state(qtbot, window, "paused")
+    saved_weights = [w.copy() for w in window.snapshot.weights]
+    saved_ratings = window.doc.ratings
+    saved_test = window.doc.test_mask.copy()
+    path = str(tmp_path / "work.aegui")
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (path, SESSION_FILTER))
+    assert window.save_as()
+    assert not window.isWindowModified() and "work" in window.windowTitle()
+
+    window.new_document()
+    qtbot.waitUntil(lambda: window.snapshot is not None and window.snapshot.step == 0, timeout=TIMEOUT)
+    assert window.open_path(path)
+    qtbot.waitUntil(lambda: window.snapshot is not None and window.snapshot.step > 0, timeout=TIMEOUT)
+    for a, b in zip(window.snapshot.weights, saved_weights):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(window.doc.ratings.values, saved_ratings.values)
+    np.testing.assert_array_equal(window.doc.test_mask, saved_test)
+    assert window.doc.ratings.movie_titles == saved_ratings.movie_titles
+
+
+SESSION_FILTER = "aegui sessions (*.aegui)"
+
+
+@pytest.mark.parametrize("content,needle", [
+    ("user,A,B\nann,4,9\n", "bad.csv:2:3: rating 9"),
+    ("", "empty"),
+    (b"\x00\x01\x02binary", "binary"),
+])
+def test_bad_files_give_a_message_and_change_nothing(qtbot, window, tmp_path, messages, content, needle):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    before = window.doc.ratings
+    trainer = window.controller.trainer
+    assert not window.open_path(str(path))
+    assert messages and str(path) in messages[-1] and needle in messages[-1].lower()
+    assert window.doc.ratings is before and window.controller.trainer is trainer
+
+
+def test_open_a_csv_grid_through_the_dialog(qtbot, window, tmp_path, monkeypatch):
+    from aegui.core.data.demo import load_demo
+
+    toy = load_demo("seed-toy")
+    path = str(tmp_path / "toy.csv")
+    write_csv_grid(toy, path)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (path, ""))
+    window.open_action.trigger()
+    qtbot.waitUntil(lambda: window.snapshot is not None and window.snapshot.sizes[0] == toy.n_movies, timeout=TIMEOUT)
+    assert window.doc.ratings.movie_titles == toy.movie_titles
+    assert window.settings.value("recent", [], type=list)[0] == path
+
+
+def test_editing_a_weight_is_undoable(qtbot, window):
+    window.network_view.parameterEditRequested.emit(0, "weight", 1, 2, 0.625)
+    qtbot.waitUntil(lambda: window.snapshot.weights[0][1, 2] == np.float32(0.625), timeout=TIMEOUT)
+    window.undo_action.trigger()
+    qtbot.waitUntil(lambda: window.snapshot.weights[0][1, 2] != np.float32(0.625), timeout=TIMEOUT)
+    window.redo_action.trigger()
+    qtbot.waitUntil(lambda: window.snapshot.weights[0][1, 2] == np.float32(0.625), timeout=TIMEOUT)
+
+
+def test_closing_mid_training_ends_the_thread(qtbot, window):
+    window.training_panel.play_action.setChecked(True)
+    wait_state(qtbot, window, "running")
+    thread = window.controller.thread
+    window._trained_since_save = False
+    window.doc.mark_saved()
+    window.close()
+    assert thread.isFinished()
+
+
+def test_first_paint_does_not_wait_for_torch(tmp_path):
+    """The window is built and painted before torch is imported (that happens in the trainer's thread)."""
+    code = ("import sys, time; from PySide6.QtWidgets import QApplication; app = QApplication([]);"
+            "from aegui.qt.main_window import MainWindow; w = MainWindow(); w.show(); w.repaint();"
+            "print('torch' in sys.modules); w.controller.shutdown()")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_screenshot_command_writes_a_png(tmp_path):
+    png = tmp_path / "shot.png"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path)}
+    out = subprocess.run([sys.executable, "main.py", "--screenshot", str(png), "--train-seconds", "0.5"],
+                         capture_output=True, text=True, timeout=180, env=env,
+                         cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    assert out.returncode == 0, out.stderr
+    assert png.stat().st_size > 10_000
+    assert not (tmp_path / ".config" / "aegui").exists()  # the user's settings were not touched

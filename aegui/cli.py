@@ -103,7 +103,8 @@ def build_parser() -> argparse.ArgumentParser:
     rec.add_argument("--json", action="store_true")
 
     be = sub.add_parser("bench", help="speed benchmarks (ratios against baselines in the same process)")
-    be.add_argument("what", nargs="?", default="engine", choices=("engine",))
+    be.add_argument("what", nargs="?", default="engine", choices=("engine", "ui"),
+                    help="engine: training and loading speed; ui: the window's responsiveness while training")
     be.add_argument("--json", action="store_true")
     be.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke test")
     return p
@@ -266,6 +267,10 @@ def cmd_recommend(args) -> int:
 
 
 def cmd_bench(args) -> int:
+    if args.what == "ui":
+        from .qt.bench_ui import run_ui_bench
+
+        return run_ui_bench(json_line=args.json, seconds=1.0 if args.quick else 5.0)
     from .bench import run_engine_bench
 
     return run_engine_bench(json_line=args.json, quick=args.quick)

@@ -54,7 +54,7 @@ def match_plots_to_palette(app) -> None:
 
     palette = app.palette()
     pg.setConfigOptions(background=palette.color(QPalette.ColorRole.Base),
-                        foreground=palette.color(QPalette.ColorRole.Text), antialias=True)
+                        foreground=palette.color(QPalette.ColorRole.Text))
 
 
 def _wait(app, condition, timeout: float) -> bool:

@@ -3,12 +3,17 @@ live, from the snapshots' :class:`History`; log scale, zoom, the current epoch m
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
 
 from .palette import NEGATIVE_HEX, POSITIVE_HEX
+
+#: chart redraws per second while training (axes are expensive to repaint; the curves stay live enough)
+MAX_RATE = 4
 
 
 class ChartsPanel(QWidget):
@@ -49,17 +54,20 @@ class ChartsPanel(QWidget):
         layout.addWidget(self.epoch_plot, 3)
         layout.addWidget(self.step_plot, 2)
         self._shown = (-1, -1)
+        self._drawn_at = 0.0
 
     def _set_log(self, on: bool) -> None:
         self.epoch_plot.setLogMode(y=on)
         self.step_plot.setLogMode(y=on)
 
-    def show_history(self, history, phase_index: int | None = None) -> None:
-        """Draw the curves of one :class:`History` (only when it changed)."""
+    def show_history(self, history, force: bool = False) -> None:
+        """Draw the curves of one :class:`History` when it changed, at most :data:`MAX_RATE` times a
+        second unless ``force`` (a pause or the end always draws the final state)."""
         key = (len(history.epoch_train_rmse), len(history.step_loss))
-        if key == self._shown:
+        now = time.monotonic()
+        if key == self._shown or (not force and now - self._drawn_at < 1 / MAX_RATE):
             return
-        self._shown = key
+        self._shown, self._drawn_at = key, now
         epochs = np.arange(1, len(history.epoch_train_rmse) + 1)
         for curve, values in ((self.train_curve, history.epoch_train_rmse), (self.val_curve, history.epoch_val_rmse),
                               (self.test_curve, history.epoch_test_rmse)):

@@ -208,7 +208,7 @@ class MainWindow(QMainWindow):
     def show_snapshot(self, snapshot) -> None:
         self.snapshot = snapshot
         self.network_view.show_snapshot(snapshot)
-        self.charts_panel.show_history(snapshot.history)
+        self.charts_panel.show_history(snapshot.history, force=snapshot.state != "running")
         self.training_panel.show_snapshot(snapshot)
         self.snapshotShown.emit(snapshot)
 

@@ -1,0 +1,151 @@
+"""``aegui bench ui``: how the window behaves while the trainer runs at full speed.
+
+* ``latency_ms_p50/p99/max``: lateness of a 10 ms ``QTimer`` in the UI thread while an
+  ML-100K-sized set trains with the whole window live (network view, charts, panels);
+* ``throughput_ratio``: updates per second with the window against the same training headless;
+* ``startup_ms``: process start to the first paint of the main window, in a fresh subprocess;
+* ``fps_*``: frames the network view drew per second during the latency run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+_FIRST_PAINT = r"""
+import sys, time
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from aegui.qt.main_window import MainWindow
+w = MainWindow()
+class Painted(QObject):
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Type.Paint:
+            print("painted", flush=True)
+            QTimer.singleShot(0, app.quit)
+            self.deleteLater()
+        return False
+w.installEventFilter(Painted(w))
+w.show()
+app.exec()
+w.controller.shutdown()
+"""
+
+
+def startup_ms() -> float:
+    """Wall time from launching a fresh interpreter to the main window's first paint event."""
+    env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-c", _FIRST_PAINT], stdout=subprocess.PIPE, text=True, env=env)
+    for line in proc.stdout:
+        if line.startswith("painted"):
+            elapsed = (time.perf_counter() - t0) * 1000
+            break
+    else:
+        elapsed = float("nan")
+    proc.wait(timeout=60)
+    return elapsed
+
+
+def _headless_updates_per_s(seconds: float) -> float:
+    import threading
+
+    from ..core.engine.trainer import Trainer
+    from ..core.presets import get_preset
+
+    p = get_preset("ml100k-like")
+    trainer = Trainer(p.ratings(), p.model, p.training.with_(epochs=100_000))
+    worker = threading.Thread(target=trainer.run)  # the same thread layout as the window's
+    worker.start()
+    time.sleep(0.5)
+    s0, t0 = trainer.steps, time.perf_counter()
+    time.sleep(seconds)
+    rate = (trainer.steps - s0) / (time.perf_counter() - t0)
+    trainer.stop()
+    worker.join()
+    return rate
+
+
+def run_ui_bench(json_line: bool = False, seconds: float = 5.0) -> int:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QElapsedTimer, QSettings, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from ..core.engine.threads import configure
+    from .app import match_plots_to_palette
+    from .main_window import MainWindow
+
+    report = {"startup_ms": startup_ms()}
+    app = QApplication.instance() or QApplication([])
+    match_plots_to_palette(app)
+    configure(None)
+    headless = _headless_updates_per_s(seconds)
+
+    import tempfile
+
+    settings = QSettings(os.path.join(tempfile.mkdtemp(prefix="aegui-bench-"), "s.ini"), QSettings.Format.IniFormat)
+    window = MainWindow("ml100k-like", settings=settings)
+    window.show()
+    end = time.monotonic() + 60
+    while window.controller.trainer is None or window.snapshot is None:
+        app.processEvents()
+        time.sleep(0.01)
+        if time.monotonic() > end:
+            raise RuntimeError("the engine did not start within 60 s")
+    frames = []
+    window.snapshotShown.connect(lambda _: frames.append(time.perf_counter()))
+    window.training_panel.play_action.setChecked(True)
+
+    lateness: list[float] = []
+    clock = QElapsedTimer()
+    timer = QTimer()
+    timer.setInterval(10)
+    last = [None]
+
+    def tick():
+        now = clock.nsecsElapsed() / 1e6
+        if last[0] is not None:
+            lateness.append(max(0.0, now - last[0] - 10.0))
+        last[0] = now
+
+    timer.timeout.connect(tick)
+    t_start = time.monotonic()
+    while time.monotonic() - t_start < 0.5:  # let training reach full speed
+        app.processEvents()
+    trainer = window.controller.trainer
+    s0, t0 = trainer.steps, time.perf_counter()
+    clock.start()
+    timer.start()
+    frames.clear()
+    while time.monotonic() - t_start < 0.5 + seconds:
+        app.processEvents()
+        time.sleep(0.001)
+    timer.stop()
+    with_window = (trainer.steps - s0) / (time.perf_counter() - t0)
+    window.training_panel.play_action.setChecked(False)
+    window._trained_since_save = False
+    window.doc.mark_saved()
+    window.close()
+
+    lat = np.array(lateness) if lateness else np.array([float("nan")])
+    report.update({"latency_ms_p50": float(np.percentile(lat, 50)), "latency_ms_p99": float(np.percentile(lat, 99)),
+                   "latency_ms_max": float(lat.max()), "throughput_ratio": with_window / headless,
+                   "updates_per_s_window": with_window, "updates_per_s_headless": headless,
+                   "fps_1682": len(frames) / seconds})
+    report = {k: round(v, 3) for k, v in report.items()}
+    if json_line:
+        print(json.dumps(report))
+        return 0
+    print(f"startup to first paint: {report['startup_ms']:.0f} ms (target ≤ 1500)")
+    print(f"UI timer lateness while training: p50 {report['latency_ms_p50']:.1f} ms, p99 {report['latency_ms_p99']:.1f} ms "
+          f"(target ≤ 16), max {report['latency_ms_max']:.1f} ms (target ≤ 50)")
+    print(f"training throughput with the window: {report['throughput_ratio']:.2f} of headless "
+          f"({with_window:.0f} vs {headless:.0f} updates/s; target ≥ 0.9)")
+    print(f"network view frames: {report['fps_1682']:.1f} per second (1682-20-10-20-1682)")
+    return 0

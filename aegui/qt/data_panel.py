@@ -127,7 +127,7 @@ class DataPanel(QWidget):
         view.pasteRequested.connect(self.paste_clipboard)
         return view
 
-    def _make_controls(self) -> QHBoxLayout:
+    def _make_controls(self) -> QVBoxLayout:
         self.demo_combo = QComboBox()
         self.demo_combo.addItems([_DEMO_PROMPT, *DEMO_SETS])
         self.demo_combo.setToolTip("Replace the data by a built-in demo set (asks first if there are unsaved changes)")
@@ -137,29 +137,34 @@ class DataPanel(QWidget):
         self.split_spin.setValue(20)
         self.split_spin.setSuffix(" %")
         self.split_spin.setToolTip("Share of the ratings held out as test cells (0 removes the split)")
-        buttons = [("Apply", "Hold out this share of the ratings as test cells (undoable)", self.apply_split),
-                   ("Add user", "Add an empty row", self.add_user),
-                   ("Add movie", "Add an empty column", self.add_movie),
-                   ("Remove selected users", "Remove the users (rows) that have selected cells",
+        # (key, label, tooltip, slot); the keys are the buttons' full names
+        buttons = [("Apply", "Apply", "Hold out this share of the ratings as test cells (undoable)", self.apply_split),
+                   ("Add user", "+ User", "Add an empty row", self.add_user),
+                   ("Add movie", "+ Movie", "Add an empty column", self.add_movie),
+                   ("Remove selected users", "− Users", "Remove the users (rows) that have selected cells",
                     self.remove_selected_users),
-                   ("Remove selected movies", "Remove the movies (columns) that have selected cells",
+                   ("Remove selected movies", "− Movies", "Remove the movies (columns) that have selected cells",
                     self.remove_selected_movies)]
         self.buttons: dict[str, QPushButton] = {}
-        row = QHBoxLayout()
-        row.addWidget(self.demo_combo)
-        row.addSpacing(12)
-        split_label = QLabel("Test split")
-        split_label.setToolTip(self.split_spin.toolTip())
-        row.addWidget(split_label)
-        row.addWidget(self.split_spin)
-        for k, (text, tip, slot) in enumerate(buttons):
-            button = self.buttons[text] = QPushButton(text)
+        for key, label, tip, slot in buttons:
+            button = self.buttons[key] = QPushButton(label)
             button.setToolTip(tip)
             button.clicked.connect(slot)
-            row.addWidget(button)
-            if k == 0:
-                row.addStretch(1)
-        return row
+        top = QHBoxLayout()
+        top.addWidget(self.demo_combo, 1)
+        split_label = QLabel("Test split")
+        split_label.setToolTip(self.split_spin.toolTip())
+        top.addWidget(split_label)
+        top.addWidget(self.split_spin)
+        top.addWidget(self.buttons["Apply"])
+        bottom = QHBoxLayout()
+        for key in ("Add user", "Add movie", "Remove selected users", "Remove selected movies"):
+            bottom.addWidget(self.buttons[key])
+        bottom.addStretch(1)
+        rows = QVBoxLayout()
+        rows.addLayout(top)
+        rows.addLayout(bottom)
+        return rows
 
     # ------------------------------------------------------------------ overridable dialogs
     def confirm_discard(self) -> bool:

@@ -7,8 +7,9 @@ sign of its weight, its width and opacity growing with ``|w| / max |W_l|``. Laye
 not train are greyed.
 
 Everything is a handful of items updated in place at up to 30 fps: one scatter for the units, one for the
-bias units, sixteen path items for the edges (sign × four |w| bins × trained/frozen, each one
-``arrayToQPath(..., connect="pairs")``) and one item that paints every text at a fixed pixel size. Past
+bias units, one item for the edges (sixteen pens, sign × four |w| bins × trained/frozen, each pen's edges
+one ``arrayToQPath(..., connect="pairs")`` path) and one item that paints every text at a fixed pixel
+size. Past
 :data:`MAX_NODES` units a column shows its most informative ones and a clickable "… N more"; the edge
 slider keeps the strongest edges, never more than :data:`MAX_EDGES`. Hit-testing (hover, click, double
 click, context menu) is numpy over the drawn nodes and edges in scene coordinates.
@@ -24,10 +25,12 @@ import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.exporters as pg_exporters
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainterPath, QPalette, QPen
-from PySide6.QtWidgets import (QFileDialog, QGraphicsPathItem, QGraphicsRectItem, QHBoxLayout, QInputDialog,
-                               QLabel, QMenu, QPushButton, QSlider, QToolTip, QVBoxLayout, QWidget)
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPalette, QPen
+from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtWidgets import (QFileDialog, QGraphicsRectItem, QHBoxLayout, QInputDialog, QLabel, QMenu,
+                               QPushButton, QSizePolicy, QSlider, QToolTip, QVBoxLayout, QWidget)
 
+from ..core.data.ratings import MAX_RATING
 from ..core.engine.snapshot import Snapshot
 from . import palette
 
@@ -40,10 +43,25 @@ MAX_EDGES = 5_000
 #: a column is never taller than this many data units (expanded columns pack their units closer)
 MAX_SPAN = 64.0
 #: |w| / max |W_l| bin edges, and each bin's pen width (px) and opacity
-_MAG_EDGES = np.array([0.25, 0.5, 0.75])
-_WIDTHS = (0.7, 1.3, 2.2, 3.4)
-_ALPHAS = (70, 120, 180, 235)
-_TITLE_PX = 170
+_MAG_EDGES = np.array([0.3, 0.55, 0.8])
+_WIDTHS = (0.6, 1.1, 1.9, 3.0)
+_ALPHAS = (60, 110, 170, 235)
+#: edges per layer drawn at full strength and width; denser layers fade (down to 65 %) and thin
+_CLEAR_EDGES = 150
+#: edges antialiased at most (smoothing 2,000 wide lines costs ~25 ms a repaint; a crowd of lines hides it)
+_SMOOTH_EDGES = 1_000
+#: movie titles are elided to this width (px), less when the view is narrow, never below the minimum
+_TITLE_PX, _MIN_TITLE_PX = 170, 60
+#: the gap (px) fit() tries to keep between two columns before it shortens the titles
+_COLUMN_GAP = 110
+#: the widest value texts beside an input and an output movie (their width is reserved)
+_INPUT_SAMPLE, _OUTPUT_SAMPLE = "0.84 (4.5)", "4.5 → 3.7 (+0.0)"
+#: the network sees rating ÷ this (``observations.RATING_SCALE``, which imports torch; traces carry it as
+#: ``Trace.scale``, RBM traces do not)
+RATING_SCALE = MAX_RATING
+#: width (px) of the box a text is aligned in, and how far left of its anchor the box starts
+_TEXT_BOX = 600.0
+_BOX_SHIFT = {Qt.AlignmentFlag.AlignRight: 1.0, Qt.AlignmentFlag.AlignHCenter: 0.5}
 _BOUNDED = ("sigmoid", "tanh")
 _SLIDER_STEPS = 1000
 
@@ -90,7 +108,8 @@ class _Values:
 
 
 def _read_values(s: Snapshot) -> tuple[list[_Values], list[list[tuple[str, np.ndarray, np.ndarray]]]]:
-    """Per column its :class:`_Values`; per layer the ``(name, ∂/Δ W, ∂/Δ b)`` the tooltips list.
+    """Per column its :class:`_Values`; per layer the ``(name, ∂/Δ W, ∂/Δ b)`` the tooltips list (``name``
+    has a ``{}`` for "w" or "b").
 
     A stacked pre-training trace is the small autoencoder of layer ``k``: its input lands on column ``k``,
     its code on ``k + 1`` (and on the mirror's input ``L − 1 − k``), its reconstruction on ``L − k``."""
@@ -117,24 +136,24 @@ def _read_values(s: Snapshot) -> tuple[list[_Values], list[list[tuple[str, np.nd
                     v.rows.append(("x (clean)", tr.x))
                 continue
             v.fill = tr.post[t - 1]
-            v.rows = [("h", tr.post[t - 1]), ("a (pre-activation)", tr.pre[t - 1]),
+            v.rows = [("y" if c == n_layers else "h", tr.post[t - 1]), ("a (pre-activation)", tr.pre[t - 1]),
                       ("∂L/∂a (this observation)", tr.deltas[t - 1])]
             if t == len(columns) - 1:
                 v.target, v.rated, v.scale = tr.x, tr.rated, scale
     for t, layer in enumerate(layers):
-        grads[layer].append(("∂L/∂ (this observation)", tr.grad_w[t], tr.grad_b[t]))
+        grads[layer].append(("∂L/∂{} (this observation)", tr.grad_w[t], tr.grad_b[t]))
     if s.rbm is not None:
         r, k = s.rbm, s.rbm.layer
-        values[k] = _Values(r.v0, rated=r.rated if k == 0 else None, scale=5.0 if k == 0 else 1.0,
+        values[k] = _Values(r.v0, rated=r.rated if k == 0 else None, scale=RATING_SCALE if k == 0 else 1.0,
                             rows=[("v₀ (data)", r.v0), (f"v_{r.k} = p(v|h) after CD-{r.k}", r.vk)])
         values[k + 1] = _Values(r.h0, rows=[("p(h|v₀)", r.h0), ("h₀ sample", r.h0_sample),
                                             (f"p(h|v_{r.k})", r.hk)])
     if s.grad_w is not None:
         for layer in range(n_layers):
-            grads[layer].append(("∂L/∂ (last update)", s.grad_w[layer], s.grad_b[layer]))
+            grads[layer].append(("∂L/∂{} (last update)", s.grad_w[layer], s.grad_b[layer]))
     if s.update_w is not None:
         for layer in range(n_layers):
-            grads[layer].append(("Δ (last update)", s.update_w[layer], s.update_b[layer]))
+            grads[layer].append(("Δ{} (last update)", s.update_w[layer], s.update_b[layer]))
     for c in range(1, n_layers):
         f = values[c].fill
         if f is not None and s.activations[c - 1] not in _BOUNDED:
@@ -163,7 +182,7 @@ class _Column:
 
     @property
     def bias_y(self) -> float:
-        return float(self.y[0]) - 1.4 * max(self.spacing, 0.7)
+        return float(self.y[0]) - 2.0 * max(self.spacing, 0.7)
 
     @property
     def marker_y(self) -> float:
@@ -181,7 +200,7 @@ class _Column:
 
 def _captions(s: Snapshot) -> list[str]:
     n_layers = len(s.weights)
-    out = [f"input x\n{s.sizes[0]:,} · rating ÷ 5"]
+    out = [f"input x\n{s.sizes[0]:,} · rating ÷ {RATING_SCALE:g}"]
     for c in range(1, n_layers):
         act = s.activations[c - 1]
         if n_layers % 2 == 0 and c == n_layers // 2:
@@ -231,7 +250,8 @@ def _layout(s: Snapshot, values: list[_Values], expanded: set[int]) -> list[_Col
 @dataclass
 class _Edges:
     """The drawn edges: ``layer``, ``row`` (unit of column ``layer + 1``), ``col`` (unit of column
-    ``layer``, −1 for the bias unit), their weight, ``|w| / max |W_layer|`` and end points."""
+    ``layer``, −1 for the bias unit), their weight, ``mag = min(|w| / max |W_layer|, 1)`` (biases are
+    measured against the layer's weights too) and end points."""
 
     layer: np.ndarray
     row: np.ndarray
@@ -261,7 +281,7 @@ def _layer_edges(s: Snapshot, columns: list[_Column], layer: int, rows: np.ndarr
     the bias unit)."""
     src, dst = columns[layer], columns[layer + 1]
     w, b = s.weights[layer], s.biases[layer]
-    scale = max(float(w.max()), -float(w.min()), float(np.abs(b).max()), 1e-12)
+    scale = max(float(w.max()), -float(w.min()), 1e-12)
     rows = dst.units if rows is None else rows
     cols = np.append(src.units, -1) if cols is None else cols
     weights = np.where(cols[None, :] >= 0, w[np.ix_(rows, np.maximum(cols, 0))], b[rows][:, None]).ravel()
@@ -271,8 +291,8 @@ def _layer_edges(s: Snapshot, columns: list[_Column], layer: int, rows: np.ndarr
                      src.bias_y)
     dst_y = dst.y[np.searchsorted(dst.units, r)]
     n = len(weights)
-    return _Edges(np.full(n, layer), r, c, weights, np.abs(weights) / scale, np.full(n, src.x), src_y,
-                  np.full(n, dst.x), dst_y, n)
+    mag = np.minimum(np.abs(weights) / scale, 1.0)
+    return _Edges(np.full(n, layer), r, c, weights, mag, np.full(n, src.x), src_y, np.full(n, dst.x), dst_y, n)
 
 
 def _concat(parts: list[_Edges]) -> _Edges:
@@ -296,7 +316,8 @@ def _strongest(edges: _Edges, quantile: float) -> _Edges:
 @dataclass
 class _Run:
     """Texts anchored at ``(x, y[k])`` and drawn ``dx``/``dy`` pixels away, left-, right- or centre-aligned
-    there; ``spacing`` (data units between neighbours) lets overlapping rows be thinned."""
+    there; ``spacing`` (data units between neighbours) lets overlapping rows be thinned; ``wrap`` breaks a
+    text into the width of one column gap (one data unit) instead of letting it run over its neighbours."""
 
     x: float
     y: np.ndarray
@@ -307,9 +328,23 @@ class _Run:
     spacing: float = 0.0
     dy: float = 0.0
     font: QFont | None = None
+    wrap: bool = False
 
 
-class _Labels(pg.GraphicsObject):
+class _ViewSized(pg.GraphicsObject):
+    """An item that covers the visible view and paints in device pixels (``p.resetTransform()`` after
+    mapping its anchors with the painter's transform), so sizes stay fixed whatever the zoom."""
+
+    def viewTransformChanged(self) -> None:
+        self.prepareGeometryChange()
+        super().viewTransformChanged()
+
+    def boundingRect(self) -> QRectF:
+        vb = self.getViewBox()
+        return QRectF(vb.viewRect()) if vb is not None else QRectF()
+
+
+class _Labels(_ViewSized):
     """All the view's text in one item: fixed pixel size whatever the zoom; rows that would overlap are
     thinned to every k-th; rows outside the visible range are skipped."""
 
@@ -321,14 +356,6 @@ class _Labels(pg.GraphicsObject):
     def set_runs(self, runs: list[_Run]) -> None:
         self.runs = runs
         self.update()
-
-    def viewTransformChanged(self) -> None:
-        self.prepareGeometryChange()
-        super().viewTransformChanged()
-
-    def boundingRect(self) -> QRectF:
-        vb = self.getViewBox()
-        return QRectF(vb.viewRect()) if vb is not None else QRectF()
 
     def paint(self, p, *args) -> None:
         view = self.boundingRect()
@@ -346,62 +373,118 @@ class _Labels(pg.GraphicsObject):
             single = isinstance(run.color, QColor)
             if single:
                 p.setPen(run.color)
+            box = min(_TEXT_BOX, max(abs(tr.m11()) - 6, 40.0)) if run.wrap else _TEXT_BOX
+            left = run.dx - box * _BOX_SHIFT.get(run.align, 0.0)
+            flags = run.align | (Qt.AlignmentFlag.AlignBottom | Qt.TextFlag.TextWordWrap if run.wrap
+                                 else Qt.AlignmentFlag.AlignVCenter)
             for k in ks.tolist():
                 text = run.texts[k]
                 if not text:
                     continue
                 pt = tr.map(QPointF(run.x, float(run.y[k])))
-                h = line * (text.count("\n") + 1)
-                left = {Qt.AlignmentFlag.AlignRight: -600.0, Qt.AlignmentFlag.AlignHCenter: -300.0}.get(run.align, 0.0)
                 if not single:
                     p.setPen(run.color[k])
-                p.drawText(QRectF(pt.x() + run.dx + left, pt.y() + run.dy - h / 2, 600.0, h),
-                           run.align | Qt.AlignmentFlag.AlignVCenter, text)
+                if run.wrap:  # the text's bottom sits dy below the anchor
+                    rect = QRectF(pt.x() + left, pt.y() + run.dy - 8 * line, box, 8 * line)
+                else:
+                    h = line * (text.count("\n") + 1)
+                    rect = QRectF(pt.x() + left, pt.y() + run.dy - h / 2, box, h)
+                p.drawText(rect, flags, text)
 
 
-class _EdgePaths:
-    """Sixteen path items, one per (frozen?, sign, |w| bin): each bin one cosmetic pen, weak bins below
-    strong ones, frozen layers grey and faint."""
+class _Segments(_ViewSized):
+    """Straight lines batched by pen: ``groups`` of ``(pen, x, y)`` where points ``2k`` and ``2k + 1`` are
+    one segment's ends; each group is one ``arrayToQPath(..., connect="pairs")`` drawn in device pixels
+    (a wide cosmetic pen under the view's scaling makes Qt stroke the whole path as one outline, a
+    hundred times slower)."""
 
-    def __init__(self, vb: pg.ViewBox):
-        self.items: dict[tuple[bool, bool, int], QGraphicsPathItem] = {}
-        for frozen in (False, True):
-            for positive in (False, True):
-                for b in range(len(_WIDTHS)):
-                    item = QGraphicsPathItem()
-                    item.setZValue(-10 + b - (5 if frozen else 0))
-                    vb.addItem(item, ignoreBounds=True)
-                    self.items[frozen, positive, b] = item
-        self.set_grey(QColor("#9a9a9a"))
+    def __init__(self):
+        super().__init__()
+        self.groups: list[tuple[QPen, np.ndarray, np.ndarray]] = []
+        self.antialias = True
 
-    def set_grey(self, grey: QColor) -> None:
-        """Pens: sign colour (or ``grey`` for frozen layers), width and opacity by bin."""
-        for (frozen, positive, b), item in self.items.items():
-            color = QColor(grey) if frozen else palette.qcolor(1.0 if positive else -1.0)
-            color.setAlpha(_ALPHAS[b] // (3 if frozen else 1))
-            pen = QPen(color, _WIDTHS[b])
-            pen.setCosmetic(True)
-            item.setPen(pen)
+    def set_groups(self, groups: list[tuple[QPen, np.ndarray, np.ndarray]]) -> None:
+        self.groups = groups
+        self.update()
+
+    def paint(self, p, *args) -> None:
+        tr = p.transform()
+        p.resetTransform()
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, self.antialias)
+        for pen, x, y in self.groups:
+            if len(x):
+                p.setPen(pen)
+                p.drawPath(pg.arrayToQPath(tr.m11() * x + tr.m21() * y + tr.m31(),
+                                           tr.m12() * x + tr.m22() * y + tr.m32(), connect="pairs",
+                                           finiteCheck=False))
+
+
+def _ends(edges: _Edges, k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The ``(x, y)`` point arrays of edges ``k`` for :class:`_Segments`."""
+    return (np.column_stack([edges.x0[k], edges.x1[k]]).ravel(),
+            np.column_stack([edges.y0[k], edges.y1[k]]).ravel())
+
+
+class _EdgeLayer(_Segments):
+    """The edges in sixteen groups, (frozen?, sign, |w| bin), weak bins under strong ones: width and
+    strength by bin, frozen layers grey and faint. Pens are opaque, pre-blended with the background
+    (translucent wide lines are as slow as the scaled ones); dense layers and a selection elsewhere
+    fade them further."""
+
+    KEYS = [(fz, pos, b) for fz in (True, False) for b in range(len(_WIDTHS)) for pos in (False, True)]
+
+    def __init__(self):
+        super().__init__()
+        self.background, self.grey = QColor("white"), QColor("#9a9a9a")
+        self.density, self.dimmed = 1.0, False
+        self.pens: dict[tuple[bool, bool, int], QPen] = {}
+        self._pens_for: tuple | None = None
+        self._edges, self._frozen = _Edges.empty(), np.zeros(0, dtype=bool)
+
+    def set_colors(self, background: QColor, grey: QColor) -> None:
+        self.background, self.grey = QColor(background), QColor(grey)
+        self._regroup()
+
+    def set_dimmed(self, dimmed: bool) -> None:
+        if dimmed != self.dimmed:
+            self.dimmed = dimmed
+            self._regroup()
 
     def set_edges(self, edges: _Edges, frozen_layers: np.ndarray) -> None:
-        bins = np.searchsorted(_MAG_EDGES, edges.mag, side="right")
-        frozen = frozen_layers[edges.layer] if len(edges.layer) else np.zeros(0, dtype=bool)
-        positive = edges.w >= 0
-        for (fz, pos, b), item in self.items.items():
-            k = np.flatnonzero((bins == b) & (positive == pos) & (frozen == fz))
-            item.setPath(_segments(edges, k))
+        self.antialias = len(edges.w) <= _SMOOTH_EDGES
+        per_layer = len(edges.w) / max(len(frozen_layers), 1)
+        self.density = round(float(np.clip(math.sqrt(_CLEAR_EDGES / max(per_layer, 1.0)), 0.3, 1.0)), 1)
+        self._edges, self._frozen = edges, frozen_layers
+        self._regroup()
 
-    def set_opacity(self, opacity: float) -> None:
-        for item in self.items.values():
-            item.setOpacity(opacity)
+    def _update_pens(self) -> None:
+        fade = (0.5 + 0.5 * self.density) * (0.3 if self.dimmed else 1.0)
+        key = (self.background.rgba(), self.grey.rgba(), fade)
+        if key == self._pens_for:
+            return
+        self._pens_for = key
+        for frozen, positive, b in self.KEYS:
+            color = self.grey if frozen else palette.qcolor(1.0 if positive else -1.0)
+            strength = _ALPHAS[b] / 255 * fade / (3 if frozen else 1)
+            self.pens[frozen, positive, b] = QPen(_blend(color, self.background, strength),
+                                                  _WIDTHS[b] * (0.6 + 0.4 * self.density))
+
+    def _regroup(self) -> None:
+        self._update_pens()
+        e = self._edges
+        frozen = self._frozen[e.layer] if len(e.layer) else np.zeros(0, dtype=bool)
+        bins = np.searchsorted(_MAG_EDGES, e.mag, side="right")
+        positive = e.w >= 0
+        groups = []
+        for fz, pos, b in self.KEYS:
+            k = np.flatnonzero((frozen == fz) & (positive == pos) & (bins == b))
+            groups.append((self.pens[fz, pos, b], *_ends(e, k)))
+        self.set_groups(groups)
 
 
-def _segments(edges: _Edges, k: np.ndarray) -> QPainterPath:
-    if not len(k):
-        return QPainterPath()
-    x = np.column_stack([edges.x0[k], edges.x1[k]]).ravel()
-    y = np.column_stack([edges.y0[k], edges.y1[k]]).ravel()
-    return pg.arrayToQPath(x, y, connect="pairs", finiteCheck=False)
+def _blend(color: QColor, background: QColor, t: float) -> QColor:
+    """``t · color + (1 − t) · background``, opaque."""
+    return QColor.fromRgbF(*(t * a + (1 - t) * b for a, b in zip(color.getRgbF()[:3], background.getRgbF()[:3])))
 
 
 # ====================================================================== hit-testing
@@ -496,19 +579,18 @@ class NetworkView(QWidget):
         super().__init__(parent)
         self.header = QLabel("no snapshot yet")
         self.header.setTextFormat(Qt.TextFormat.RichText)
+        self.header.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.graphics = pg.GraphicsView()
         self.graphics.setAntialiasing(True)
         self.vb = pg.ViewBox(enableMenu=False, invertY=True)
         self.vb.disableAutoRange()
         self.graphics.setCentralItem(self.vb)
 
-        self.edges = _EdgePaths(self.vb)
-        self.highlight = {positive: QGraphicsPathItem() for positive in (False, True)}
-        for positive, item in self.highlight.items():
-            item.setZValue(5)
-            pen = QPen(palette.qcolor(1.0 if positive else -1.0), 2.6)
-            pen.setCosmetic(True)
-            item.setPen(pen)
+        self.edges = _EdgeLayer()
+        self.edges.setZValue(-10)
+        self.highlight = _Segments()
+        self.highlight.setZValue(5)
+        for item in (self.edges, self.highlight):
             self.vb.addItem(item, ignoreBounds=True)
         self.band = QGraphicsRectItem()
         self.band.setZValue(-30)
@@ -538,6 +620,7 @@ class NetworkView(QWidget):
                                     f"above this quantile; never more than {MAX_EDGES:,}")
         self.edge_slider.valueChanged.connect(self._slider_moved)
         self.edge_label = QLabel()
+        self.edge_label.setMinimumWidth(self.fontMetrics().horizontalAdvance("0.00·max  (5,000 of 99,999,999)"))
         self.legend = palette.ColorLegend("weight ÷ layer max, activation")
         tools = QHBoxLayout()
         tools.setContentsMargins(4, 0, 4, 0)
@@ -564,7 +647,8 @@ class NetworkView(QWidget):
         self._extent: tuple | None = None
         self._node_px = np.zeros(0)
         self._titles: dict[str, str] = {}
-        self._menu: QMenu | None = None
+        self._title_px = float(_TITLE_PX)
+        self.menu = QMenu(self)
         self._apply_palette()
 
         self.graphics.viewport().installEventFilter(self)
@@ -589,7 +673,7 @@ class NetworkView(QWidget):
         self.edge_label.setText(f"{floor:.2f}·max  ({shown:,} of {f.edges.candidates:,})")
         self._draw_band()
         self.header.setText(_header(snapshot))
-        extent = tuple((len(c.units), c.x) for c in f.columns)
+        extent = (tuple(len(c.units) for c in f.columns), f.values[0].fill is None, f.values[-1].fill is None)
         if self._auto_fit and extent != self._extent:
             self._extent = extent
             self.fit()
@@ -604,10 +688,17 @@ class NetworkView(QWidget):
             return
         cols = self.frame.columns
         fm = QFontMetricsF(self.labels.font)
-        left = self._input_text_px(fm) + 30
-        right = self._output_text_px(fm) + 30
-        top, bottom = 3.4 * fm.height() + 16, fm.height() + 14
         w, h = max(self.vb.width(), 200.0), max(self.vb.height(), 150.0)
+        values_px = self._value_px(fm, 0) + self._value_px(fm, len(cols) - 1) + 76
+        title_px = float(np.clip((w - values_px - (len(cols) - 1) * _COLUMN_GAP) / 2, _MIN_TITLE_PX, _TITLE_PX))
+        if title_px != self._title_px:
+            self._title_px = title_px
+            self._titles.clear()
+        title = self._widest_title(fm)
+        left = self._value_px(fm, 0) + title + 38
+        right = self._value_px(fm, len(cols) - 1) + title + 38
+        note_lines = len(self._input_note().splitlines())
+        top, bottom = 4.4 * fm.height() + 16, (1.2 + note_lines + 0.6 * bool(note_lines)) * fm.height() + 14
         x_span = max(cols[-1].x - cols[0].x, 1.0)
         y_top = min(c.bias_y if c.has_bias else float(c.y[0]) for c in cols)
         y_bottom = max(c.marker_y if c.has_marker else float(c.y[-1]) for c in cols)
@@ -619,11 +710,31 @@ class NetworkView(QWidget):
         self._draw_nodes()
 
     def export(self, path: str) -> None:
-        """Save the drawing: SVG when ``path`` ends in ``.svg``, else an image (PNG …)."""
+        """Save the drawing as shown: SVG when ``path`` ends in ``.svg`` (Qt's SVG generator: pyqtgraph
+        0.14's ``SVGExporter`` fails on the closed paths Qt 6.12 writes, pyqtgraph issue #3495), else
+        an image through pyqtgraph's ``ImageExporter`` (PNG …)."""
         scene = self.graphics.scene()
-        exporter = (pg_exporters.SVGExporter(scene) if path.lower().endswith(".svg")
-                    else pg_exporters.ImageExporter(scene))
-        exporter.export(path)
+        if not path.lower().endswith(".svg"):
+            pg_exporters.ImageExporter(scene).export(path)
+            return
+        size = self.graphics.viewport().size()
+        target = QRectF(0, 0, size.width(), size.height())
+        svg = QSvgGenerator()
+        svg.setFileName(path)
+        svg.setSize(size)
+        svg.setViewBox(target)
+        svg.setTitle("aegui network")
+        scatters = (self.nodes, self.bias_nodes, self.crosses, self.ring)
+        p = QPainter(svg)
+        for item in scatters:  # vector symbols instead of cached pixmaps
+            item.setExportMode(True, {"painter": p})
+        try:
+            p.fillRect(target, self.graphics.backgroundBrush())
+            scene.render(p, target, self.graphics.mapToScene(self.graphics.viewport().rect()).boundingRect())
+        finally:
+            p.end()
+            for item in scatters:
+                item.setExportMode(False)
 
     def ask_value(self, title: str, label: str, value: float) -> float | None:
         """Ask for a number (tests override this)."""
@@ -670,26 +781,29 @@ class NetworkView(QWidget):
 
     # ------------------------------------------------------------------ drawing
     def _draw_nodes(self) -> None:
-        """Node sizes follow the zoom (70 % of the spacing, 5–22 px); the labels sit beside them."""
+        """Node sizes follow the zoom (70 % of the spacing, 2–22 px; outlined from 5 px, so a packed
+        column shows only its filled units); the labels sit beside them."""
         f = self.frame
         if f is None:
             return
         per_px = self.vb.viewPixelSize()[1]
         ppu = 1.0 / per_px if per_px > 0 and math.isfinite(per_px) else 10.0
-        self._node_px = np.array([float(np.clip(0.7 * c.spacing * ppu, 5.0, 22.0)) for c in f.columns])
+        self._node_px = np.array([float(np.clip(0.7 * c.spacing * ppu, 2.0, 22.0)) for c in f.columns])
         brushes, pens, xs, ys, sizes, cross = [], [], [], [], [], []
         for i, (c, v) in enumerate(zip(f.columns, f.values)):
             fill = v.fill[c.units] if v.fill is not None else np.zeros(len(c.units))
             col_brushes = [self._brushes[k] for k in palette.levels(fill, v.vmax).tolist()]
-            col_pens = [self._node_pen] * len(c.units)
+            outlined = self._node_px[i] >= 5
+            col_pens = [self._node_pen if outlined else self._no_pen] * len(c.units)
             if v.rated is not None:
                 hollow = ~v.rated[c.units]
                 if v.clean is not None:
                     masked = v.rated[c.units] & (fill == 0) & (v.clean[c.units] != 0)
                     hollow |= masked
                     cross.extend((np.flatnonzero(masked) + len(xs)).tolist())
+                hollow_pen = self._hollow_pen if outlined else self._no_pen
                 for k in np.flatnonzero(hollow).tolist():
-                    col_brushes[k], col_pens[k] = self._hollow_brush, self._hollow_pen
+                    col_brushes[k], col_pens[k] = self._hollow_brush, hollow_pen
             brushes += col_brushes
             pens += col_pens
             xs += [c.x] * len(c.units)
@@ -697,11 +811,11 @@ class NetworkView(QWidget):
             sizes += [self._node_px[i]] * len(c.units)
         self.nodes.setData(x=xs, y=ys, size=sizes, brush=brushes, pen=pens)
         cross = np.asarray(cross, dtype=np.intp)
-        self.crosses.setData(x=np.asarray(xs)[cross], y=np.asarray(ys)[cross], size=np.asarray(sizes)[cross],
-                             pen=self._cross_pen, brush=None)
+        self.crosses.setData(x=np.asarray(xs)[cross], y=np.asarray(ys)[cross], size=0.8 * np.asarray(sizes)[cross],
+                             pen=self._no_pen, brush=self._dim)
         bias = [i for i, c in enumerate(f.columns) if c.has_bias]
         self.bias_nodes.setData(x=[f.columns[i].x for i in bias], y=[f.columns[i].bias_y for i in bias],
-                                size=[0.8 * self._node_px[i] for i in bias], brush=self._brushes[-1],
+                                size=[max(5.0, 0.8 * self._node_px[i]) for i in bias], brush=self._brushes[-1],
                                 pen=self._node_pen)
         self.labels.set_runs(self._runs())
         self._draw_ring()
@@ -718,7 +832,7 @@ class NetworkView(QWidget):
         for i, c in enumerate(cols):
             r = self._node_px[i] / 2 + 4
             runs.append(_Run(c.x, np.array([top]), [c.caption], 0.0, Qt.AlignmentFlag.AlignHCenter, self._text,
-                             dy=-(self._node_px[i] / 2 + 1.6 * fm.height() + 4), font=self._bold))
+                             dy=-(self._node_px[i] / 2 + 6), font=self._bold, wrap=True))
             if c.has_bias:
                 runs.append(_Run(c.x, np.array([c.bias_y]), ["+1"], -r, Qt.AlignmentFlag.AlignRight, self._dim))
             if c.has_marker:
@@ -728,15 +842,33 @@ class NetworkView(QWidget):
             if i in (0, last):
                 texts, colors = _movie_texts(values[i], c.units, output=i == last)
                 titles = [self._title(f.snapshot, u) for u in c.units.tolist()]
-                value_w = fm.horizontalAdvance("4.5 → 3.7 (+0.0)" if i == last else "0.84 (4.5)")
-                sign, align = (1.0, Qt.AlignmentFlag.AlignLeft) if i == last else (-1.0, Qt.AlignmentFlag.AlignRight)
-                runs.append(_Run(c.x, c.y, texts, sign * r, align, [self._text if ok else self._dim for ok in colors],
-                                 c.spacing))
+                value_w = self._value_px(fm, i)
+                sign, align = ((1.0, Qt.AlignmentFlag.AlignLeft) if i == last
+                               else (-1.0, Qt.AlignmentFlag.AlignRight))
+                text_colors = [self._text if ok else self._dim for ok in colors]
+                runs.append(_Run(c.x, c.y, texts, sign * r, align, text_colors, c.spacing))
                 runs.append(_Run(c.x, c.y, titles, sign * (r + value_w + 8), align, self._text, c.spacing))
             else:
                 runs.append(_Run(c.x, c.y, [str(u + 1) for u in c.units.tolist()], -r, Qt.AlignmentFlag.AlignRight,
                                  self._dim, c.spacing, font=self._small))
+        note = self._input_note()
+        if note:
+            c = cols[0]
+            lines = note.count("\n") + 1
+            runs.append(_Run(c.x, np.array([c.marker_y if c.has_marker else float(c.y[-1])]), [note], 0.0,
+                             Qt.AlignmentFlag.AlignHCenter, self._dim, dy=fm.height() * (1.0 + lines / 2),
+                             font=self._small))
         return runs
+
+    def _input_note(self) -> str:
+        """What the hollow and crossed input nodes mean, when some are drawn."""
+        c, v = self.frame.columns[0], self.frame.values[0]
+        if v.rated is None or v.rated[c.units].all():
+            return ""
+        note = "◌ not rated: left out of the loss"
+        if v.clean is not None and ((v.fill[c.units] == 0) & (v.clean[c.units] != 0)).any():
+            note += "\n✕ dropped by the noise (the target keeps it)"
+        return note
 
     def _draw_band(self) -> None:
         """A faint band behind the two columns of the RBM being trained."""
@@ -764,9 +896,8 @@ class NetworkView(QWidget):
         """Every edge (drawn units, any |w|) into and out of the selected node, on top of the dimmed rest."""
         f = self.frame
         if self.selected is None or f is None:
-            for item in self.highlight.values():
-                item.setPath(QPainterPath())
-            self.edges.set_opacity(1.0)
+            self.highlight.set_groups([])
+            self.edges.set_dimmed(False)
             return
         column, unit = self.selected
         parts = []
@@ -775,23 +906,23 @@ class NetworkView(QWidget):
         if column < len(f.columns) - 1:
             parts.append(_layer_edges(f.snapshot, f.columns, column, cols=np.array([unit])))
         e = _concat(parts)
-        for positive, item in self.highlight.items():
-            item.setPath(_segments(e, np.flatnonzero((e.w >= 0) == positive)))
-        self.edges.set_opacity(0.25)
+        self.highlight.set_groups([(pen, *_ends(e, np.flatnonzero((e.w >= 0) == positive)))
+                                   for positive, pen in self._highlight_pens.items()])
+        self.edges.set_dimmed(True)
 
     def _title(self, s: Snapshot, unit: int) -> str:
         title = s.feature_labels[unit] if unit < len(s.feature_labels) else f"movie {unit + 1}"
         short = self._titles.get(title)
         if short is None:
-            short = QFontMetricsF(self.labels.font).elidedText(title, Qt.TextElideMode.ElideRight, _TITLE_PX)
+            short = QFontMetricsF(self.labels.font).elidedText(title, Qt.TextElideMode.ElideRight, self._title_px)
             self._titles[title] = short
         return short
 
-    def _input_text_px(self, fm: QFontMetricsF) -> float:
-        return fm.horizontalAdvance("0.84 (4.5)") + 8 + self._widest_title(fm)
-
-    def _output_text_px(self, fm: QFontMetricsF) -> float:
-        return fm.horizontalAdvance("4.5 → 3.7 (+0.0)") + 8 + self._widest_title(fm)
+    def _value_px(self, fm: QFontMetricsF, column: int) -> float:
+        """Room for the values beside a movie column (none while the snapshot has none)."""
+        if self.frame.values[column].fill is None:
+            return 0.0
+        return fm.horizontalAdvance(_INPUT_SAMPLE if column == 0 else _OUTPUT_SAMPLE)
 
     def _widest_title(self, fm: QFontMetricsF) -> float:
         f = self.frame
@@ -802,9 +933,17 @@ class NetworkView(QWidget):
 
     # ------------------------------------------------------------------ interaction
     def eventFilter(self, obj, event) -> bool:
-        if event.type() == QEvent.Type.MouseMove and not event.buttons():
+        """Hover and double click straight from the viewport (pyqtgraph's scene rate-limits moves and
+        reports a double click only on the release that follows it)."""
+        kind = event.type()
+        if kind == QEvent.Type.MouseMove and not event.buttons():
             self._hover(event.position().toPoint(), event.globalPosition().toPoint())
-        elif event.type() == QEvent.Type.Leave:
+        elif kind == QEvent.Type.MouseButtonDblClick and event.button() == Qt.MouseButton.LeftButton:
+            hit = self.hit_at(self.graphics.mapToScene(event.position().toPoint()))
+            if hit is not None:
+                self.edit(hit)
+                return True
+        elif kind == QEvent.Type.Leave:
             QToolTip.hideText()
         return super().eventFilter(obj, event)
 
@@ -822,11 +961,7 @@ class NetworkView(QWidget):
             if menu is not None:
                 menu.popup(ev.screenPos().toPoint())
             return
-        if ev.button() != Qt.MouseButton.LeftButton:
-            return
-        if ev.double():
-            if hit is not None:
-                self.edit(hit)
+        if ev.button() != Qt.MouseButton.LeftButton or ev.double():
             return
         if hit is not None and hit.kind == "marker":
             self.set_expanded(hit.column, not self.frame.columns[hit.column].expanded)
@@ -842,15 +977,15 @@ class NetworkView(QWidget):
         self.nodeSelected.emit(*(node if node is not None else (-1, -1)))
 
     def menu_for(self, hit: Hit | None) -> QMenu | None:
-        """The context menu of what was hit: "Edit weight…" on an edge, "Edit bias…" on a unit that has
-        one (kept in ``self._menu`` while it is open)."""
+        """The context menu of what was hit (one menu, refilled): "Edit weight…" on an edge, "Edit
+        bias…" on a unit that has one; ``None`` elsewhere."""
         target = _edit_target(hit)
         if target is None:
             return None
-        self._menu = QMenu(self)
-        action = self._menu.addAction("Edit weight…" if target[1] == "weight" else "Edit bias…")
+        self.menu.clear()
+        action = self.menu.addAction("Edit weight…" if target[1] == "weight" else "Edit bias…")
         action.triggered.connect(lambda: self.edit(hit))
-        return self._menu
+        return self.menu
 
     def edit(self, hit: Hit) -> None:
         """Ask for a new value of the weight or bias behind ``hit`` and emit the request."""
@@ -912,12 +1047,14 @@ class NetworkView(QWidget):
         outline = QColor(self._text)
         outline.setAlpha(140)
         self._node_pen = pg.mkPen(outline, width=1)
+        self._no_pen = pg.mkPen(None)
         self._hollow_pen = pg.mkPen(self._dim, width=1.3, style=Qt.PenStyle.DashLine)
         self._hollow_brush = QBrush(Qt.BrushStyle.NoBrush)
-        self._cross_pen = pg.mkPen(palette.NEGATIVE_HEX, width=2)
         self._ring_pen = pg.mkPen(pal.color(QPalette.ColorRole.Highlight), width=3)
+        self._highlight_pens = {positive: QPen(palette.qcolor(1.0 if positive else -1.0), 2.6)
+                                for positive in (False, True)}
         self._brushes = [QBrush(QColor(*c)) for c in palette.level_rgba().tolist()]
-        self.edges.set_grey(self._dim)
+        self.edges.set_colors(base, self._dim)
         band = QColor(pal.color(QPalette.ColorRole.Highlight))
         band.setAlpha(28)
         self.band.setBrush(band)
@@ -966,11 +1103,12 @@ def _movie_texts(v: _Values, units: np.ndarray, output: bool) -> tuple[list[str]
     if output:
         target = v.target[units] if v.target is not None else None
         for k in range(n):
-            y = f"{fill[k] * v.scale:.1f}"
+            y = f"{round(fill[k] * v.scale, 1) + 0.0:.1f}"
             if target is None or not rated[k]:
                 texts.append(f"– → {y}")
             else:
-                texts.append(f"{_stars(target[k] * v.scale)} → {y} ({(fill[k] - target[k]) * v.scale:+.1f})")
+                error = round((fill[k] - target[k]) * v.scale, 1) + 0.0
+                texts.append(f"{_stars(target[k] * v.scale)} → {y} ({error:+.1f})")
         return texts, rated.tolist()
     clean = v.clean[units] if v.clean is not None else fill
     for k in range(n):
@@ -993,14 +1131,15 @@ def _describe_node(f: _Frame, column: int, unit: int) -> str:
     if v.rated is not None and not v.rated[unit]:
         lines.append("not rated: left out of the loss")
     elif v.target is not None:
+        stars = " stars" if v.scale != 1 else ""
         lines.append(f"target {_stars(v.target[unit] * v.scale)}, reconstruction {v.fill[unit] * v.scale:.2f}, "
-                     f"error {(v.fill[unit] - v.target[unit]) * v.scale:+.2f} (× {v.scale:g})")
+                     f"error {(v.fill[unit] - v.target[unit]) * v.scale:+.2f}{stars}")
     elif v.clean is not None and v.clean[unit] != v.fill[unit]:
         lines.append(f"corrupted by the noise: clean {_fmt(v.clean[unit])}")
     if column > 0:
         layer = column - 1
         lines.append(f"b = {_fmt(f.snapshot.biases[layer][unit])}")
-        lines += [f"{name}b = {_fmt(b[unit])}" for name, _, b in f.grads[layer]]
+        lines += [f"{name.format('b')} = {_fmt(b[unit])}" for name, _, b in f.grads[layer]]
         lines.append("double-click to edit the bias")
     return "\n".join(lines)
 
@@ -1011,10 +1150,10 @@ def _describe_edge(f: _Frame, layer: int, row: int, col: int) -> str:
     head = f"from {names(layer, col)}\nto {names(layer + 1, row)}"
     if col < 0:
         lines = [f"bias b (layer {layer + 1})", head, f"b = {_fmt(s.biases[layer][row])}"]
-        lines += [f"{name}b = {_fmt(b[row])}" for name, _, b in f.grads[layer]]
+        lines += [f"{name.format('b')} = {_fmt(b[row])}" for name, _, b in f.grads[layer]]
     else:
         lines = [f"weight w (layer {layer + 1})", head, f"w = {_fmt(s.weights[layer][row, col])}"]
-        lines += [f"{name}w = {_fmt(w[row, col])}" for name, w, _ in f.grads[layer]]
+        lines += [f"{name.format('w')} = {_fmt(w[row, col])}" for name, w, _ in f.grads[layer]]
     if not s.trainable[layer]:
         lines.append("frozen in this phase")
     lines.append("double-click to edit")
@@ -1033,7 +1172,7 @@ def _header(s: Snapshot) -> str:
     parts = []
     tr = s.trace
     if tr is not None:
-        parts.append(f"<b>{html.escape(tr.label)}</b>")
+        parts.append(f"observation <b>{html.escape(tr.label)}</b>")
     elif s.rbm is not None:
         parts.append("<b>RBM chain</b> of the last update's first observation")
     parts.append(html.escape(s.phase.title))

@@ -25,6 +25,7 @@ def configure(threads: int | None = None) -> int:
 
     n = threads if threads and threads > 0 else default_threads()
     torch.set_num_threads(n)
+    torch.set_flush_denormal(True)  # decaying optimiser moments must not fall into slow subnormal arithmetic
     try:
         torch.set_num_interop_threads(1)
     except RuntimeError:

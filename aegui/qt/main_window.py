@@ -63,6 +63,7 @@ class MainWindow(QMainWindow):
         self.snapshot = None
         self._trained_since_save = False
         self._stale = False
+        self._shown_user = 0
 
         self.network_view = NetworkView()
         self.setCentralWidget(self.network_view)
@@ -178,6 +179,9 @@ class MainWindow(QMainWindow):
         self.training_panel.set_enabled(True)
         self.engine_label.setText("engine: ready")
         self.charts_panel.clear()
+        # the view shows one observation's pass at all times: the selected user (or the first movie)
+        self.controller.set_display(0 if self.doc.model.item_based
+                                    else min(self._shown_user, self.doc.ratings.n_users - 1))
 
     def _on_play(self, play: bool) -> None:
         if play:
@@ -243,6 +247,7 @@ class MainWindow(QMainWindow):
         self.doc.undo_stack.push(_EditParameter(self, layer, kind, row, col, old, value))
 
     def _on_user_selected(self, user: int) -> None:
+        self._shown_user = user
         if not self.doc.model.item_based:
             self.controller.set_display(user)
 

@@ -30,7 +30,7 @@ from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import (QFileDialog, QGraphicsRectItem, QHBoxLayout, QInputDialog, QLabel, QMenu,
                                QPushButton, QSizePolicy, QSlider, QToolTip, QVBoxLayout, QWidget)
 
-from ..core.data.ratings import MAX_RATING
+from ..core.engine.spec import RATING_SCALE
 from ..core.engine.snapshot import Snapshot
 from . import palette
 
@@ -56,9 +56,6 @@ _TITLE_PX, _MIN_TITLE_PX = 170, 60
 _COLUMN_GAP = 110
 #: the widest value texts beside an input and an output movie (their width is reserved)
 _INPUT_SAMPLE, _OUTPUT_SAMPLE = "0.84 (4.5)", "4.5 → 3.7 (+0.0)"
-#: the network sees rating ÷ this (``observations.RATING_SCALE``, which imports torch; traces carry it as
-#: ``Trace.scale``, RBM traces do not)
-RATING_SCALE = MAX_RATING
 #: width (px) of the box a text is aligned in, and how far left of its anchor the box starts
 _TEXT_BOX = 600.0
 _BOX_SHIFT = {Qt.AlignmentFlag.AlignRight: 1.0, Qt.AlignmentFlag.AlignHCenter: 0.5}

@@ -12,9 +12,7 @@ import numpy as np
 import torch
 
 from ..data.ratings import Ratings
-
-#: ratings are divided by this before entering the network; predictions are multiplied by it
-RATING_SCALE = 5.0
+from .spec import RATING_SCALE
 #: sets with at most this many cells are cached densely (128 MB of float32)
 DENSE_CACHE_CELLS = 1 << 25
 

@@ -122,3 +122,4 @@ class Snapshot:
     history: History
     observation_labels: tuple[str, ...] = ()
     feature_labels: tuple[str, ...] = ()
+    item_based: bool = False         # observations are movies and features users

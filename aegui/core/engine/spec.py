@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields, replace
 
+#: ratings are divided by this before entering the network (x = r / 5); predictions are 5·y
+RATING_SCALE = 5.0
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "identity")
 OPTIMIZERS = ("sgd", "rmsprop", "adam")
 KINDS = ("basic", "overcomplete", "sparse", "denoising", "contractive", "stacked", "deep")

@@ -604,7 +604,8 @@ class Trainer:
                 updates = (frozen_all(uw), frozen_all(ub))
             tr = None
             if trace:
-                if self.display_observation is not None and self.stage.data is self.inputs:
+                if self.display_observation is not None and self.stage.data is self.inputs \
+                        and 0 <= self.display_observation < self.n_obs:
                     tr = self.trace(self.display_observation)
                 else:
                     tr = self._trace
@@ -617,4 +618,4 @@ class Trainer:
                 tuple(weights), tuple(biases), grads[0] if grads else None, grads[1] if grads else None,
                 updates[0] if updates else None, updates[1] if updates else None, trainable, tr,
                 self._rbm_snapshot(), self.history(), self.inputs.ratings.user_ids,
-                self.inputs.ratings.movie_titles)
+                self.inputs.ratings.movie_titles, self.model.item_based)

@@ -16,9 +16,9 @@ import time
 from .core.engine.spec import ACTIVATIONS, KINDS, NOISES, OPTIMIZERS, ModelSpec, TrainSpec
 
 #: command-line defaults (README "Defaults" explains how they were chosen)
-CLI_TRAIN = TrainSpec(mode="minibatch", batch_size=32, optimizer="adam", lr=0.003, weight_decay=0.0,
-                      epochs=200, validation_fraction=0.05, patience=8)
-CLI_ITEM_BASED = CLI_TRAIN.with_(lr=0.001, weight_decay=0.0)
+CLI_TRAIN = TrainSpec(mode="minibatch", batch_size=32, optimizer="adam", lr=0.003, weight_decay=3e-5,
+                      epochs=150, validation_fraction=0.05, patience=15)
+CLI_ITEM_BASED = CLI_TRAIN.with_(batch_size=64, weight_decay=3e-4, epochs=120)
 
 
 class UsageError(Exception):

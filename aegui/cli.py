@@ -205,7 +205,8 @@ def cmd_train(args) -> int:
     total_epochs = training.epochs + (model.pretrain_epochs * len(model.hidden)
                                       if model.kind in ("stacked", "deep") else 0)
     progress = _Progress(total_epochs)
-    trainer = Trainer(ratings, model, training, test=test, device=args.device, on_event=progress)
+    trainer = Trainer(ratings, model, training, test=test, device=args.device, on_event=progress,
+                      test_every_epoch=False)
     t0 = time.perf_counter()
     state = trainer.run()
     seconds = time.perf_counter() - t0
@@ -255,7 +256,8 @@ def cmd_recommend(args) -> int:
         raise UsageError("--top must be at least 1")
     configure(None)
     trainer = trainer_from_session(session)
-    picks = recommend(trainer.network, trainer.inputs, session.ratings, user, session.model.item_based, args.top)
+    picks = recommend(trainer.network, trainer.prediction_inputs, session.ratings, user, session.model.item_based,
+                      args.top)
     rows = [{"movie_id": session.ratings.movie_ids[m], "title": session.ratings.movie_titles[m],
              "predicted": round(p, 3)} for m, p in picks]
     if args.json:

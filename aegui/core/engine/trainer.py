@@ -72,11 +72,14 @@ class Trainer:
 
     def __init__(self, train: Ratings, model: ModelSpec, training: TrainSpec, *, test: Ratings | None = None,
                  device: str = "cpu", network: Network | None = None,
-                 on_event: Callable[[Event], None] | None = None):
+                 on_event: Callable[[Event], None] | None = None, test_every_epoch: bool = True):
+        """``test_every_epoch``: score the test set after each epoch (the charts' test curve); the
+        command line only needs it at the end."""
         self.model, self.training = model, training
         self.device = torch.device(device)
         self.dtype = torch.float32
         self.on_event = on_event
+        self.test_every_epoch = test_every_epoch
         self.lock = threading.RLock()
         self._pause = threading.Event()
         self._stop = threading.Event()
@@ -95,6 +98,9 @@ class Trainer:
         self.fit, self.test = fit, test
         self.low, self.high = (float(train.values.min()), float(train.values.max())) if train.n_ratings else (1.0, 5.0)
         self.inputs = Observations(orient(fit, model.item_based), dtype=self.dtype, device=self.device)
+        #: what predictions start from: every known training rating, the validation slice included
+        self.prediction_inputs = self.inputs if self.validation is None else Observations(
+            orient(train, model.item_based), dtype=self.dtype, device=self.device)
         self._val_obs = orient(self.validation, model.item_based) if self.validation is not None else None
         self._test_obs = orient(test, model.item_based) if test is not None else None
         self.n_obs, self.n_features = self.inputs.n, self.inputs.m
@@ -208,20 +214,31 @@ class Trainer:
             self.network.weights[mirror].copy_(dec[0])
             self.network.biases[mirror].copy_(dec[1])
 
-    def _start_at_the_mean(self, network: Network) -> None:
-        """Output biases start at the mean rating (``g(b) = x̄``), so that a fresh network predicts the
-        average instead of 0 and training starts from a sensible error."""
-        values = self.fit.values
-        if not len(values):
+    def _start_at_the_mean(self, network: Network, shrink: float = 5.0, sample: int = 1024) -> None:
+        """Output biases start where each output predicts its feature's mean rating.
+
+        With ``t_i = (Σ r_i + k·r̄) / (n_i + k)`` (the feature's mean shrunk toward the global mean
+        ``r̄``, ``k = shrink``) and ``ā_i`` the mean over observations of ``(h_{L−1} W_Lᵀ)_i`` for the
+        initial weights, ``b_i = g⁻¹(t_i / 5) − ā_i``; so a fresh network predicts each movie's (or each
+        user's, item-based) average instead of arbitrary values, and training starts from a sensible
+        error."""
+        data = self.inputs.ratings
+        if not data.n_ratings:
             return
-        mean = float(values.mean()) / RATING_SCALE
+        counts = np.bincount(data.movies, minlength=data.n_movies)
+        sums = np.bincount(data.movies, weights=data.values, minlength=data.n_movies)
+        target = (sums + shrink * data.values.mean()) / (counts + shrink) / RATING_SCALE
         name = network.activations[-1]
         if name == "sigmoid":
-            network.biases[-1].fill_(math.log(mean / (1 - mean)) if 0 < mean < 1 else 0.0)
+            target = np.log(target / (1 - np.clip(target, None, 0.999)))
         elif name == "tanh":
-            network.biases[-1].fill_(math.atanh(min(mean, 0.999)))
-        else:
-            network.biases[-1].fill_(mean)
+            target = np.arctanh(np.clip(target, None, 0.999))
+        with torch.no_grad():
+            rows = torch.from_numpy(self._rng.permutation(self.n_obs)[:sample].astype(np.int64))
+            x, _ = self.inputs.block(rows)
+            h = network.forward(x, stop=network.n_layers - 1)[-1]
+            offset = (h @ network.weights[-1].t()).mean(0)
+            network.biases[-1].copy_(torch.as_tensor(target, dtype=offset.dtype, device=offset.device) - offset)
 
     # ------------------------------------------------------------------ control (any thread)
     @property
@@ -414,8 +431,8 @@ class Trainer:
         metrics = {"phase": info.index, "epoch": self.epoch, "train_rmse": train_rmse,
                    "test_rmse": float("nan"), "val_rmse": float("nan")}
         if info.kind == "finetune":
-            if self._test_obs is not None:
-                metrics["test_rmse"] = self._rmse(self._test_obs)
+            if self._test_obs is not None and self.test_every_epoch:
+                metrics["test_rmse"] = self._rmse(self._test_obs, self.prediction_inputs)
             if self._val_obs is not None:
                 metrics["val_rmse"] = self._rmse(self._val_obs)
         self._hist_train.append(metrics["train_rmse"])
@@ -456,8 +473,8 @@ class Trainer:
         self.state, self.message = "finished", message
         self._emit("finished", message)
 
-    def _rmse(self, targets_obs: Ratings) -> float:
-        total, n = squared_error(self.network, self.inputs, targets_obs, self.low, self.high)
+    def _rmse(self, targets_obs: Ratings, inputs: Observations | None = None) -> float:
+        total, n = squared_error(self.network, inputs or self.inputs, targets_obs, self.low, self.high)
         return math.sqrt(total / n) if n else float("nan")
 
     def metrics(self) -> dict:
@@ -466,7 +483,8 @@ class Trainer:
         with self.lock:
             out = {"train_rmse": self._rmse(orient(self.fit, self.model.item_based))}
             out["val_rmse"] = self._rmse(self._val_obs) if self._val_obs is not None else None
-            out["test_rmse"] = self._rmse(self._test_obs) if self._test_obs is not None else None
+            out["test_rmse"] = (self._rmse(self._test_obs, self.prediction_inputs)
+                                if self._test_obs is not None else None)
             return out
 
     def set_training(self, training: TrainSpec) -> None:

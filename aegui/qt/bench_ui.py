@@ -17,6 +17,8 @@ import time
 
 import numpy as np
 
+from .worker import FRAME_RATE
+
 _FIRST_PAINT = r"""
 import sys, time
 from PySide6.QtCore import QEvent, QObject, QTimer
@@ -56,16 +58,28 @@ def startup_ms() -> float:
 def _headless_updates_per_s(seconds: float) -> float:
     import threading
 
+    from ..core.data.splits import split_random
+    from ..core.engine.threads import configure
     from ..core.engine.trainer import Trainer
     from ..core.presets import get_preset
 
-    p = get_preset("ml100k-like")
-    trainer = Trainer(p.ratings(), p.model, p.training.with_(epochs=100_000))
-    worker = threading.Thread(target=trainer.run)  # the same thread layout as the window's
+    p = get_preset("ml100k-like")  # the same data, split and settings as the window's
+    train, test = split_random(p.ratings(), p.test_fraction, seed=p.training.seed)
+    trainer = Trainer(train, p.model, p.training.with_(epochs=100_000), test=test)
+    trainer.display_observation = 0
+    def work():
+        configure(None)  # torch's thread count is per thread: set it where the training runs, as the window does
+        trainer.run()
+
+    worker = threading.Thread(target=work)  # the same thread layout as the window's
     worker.start()
     time.sleep(0.5)
     s0, t0 = trainer.steps, time.perf_counter()
-    time.sleep(seconds)
+    end = t0 + seconds
+    while time.perf_counter() < end:  # a reader takes snapshots at the window's frame rate
+        trainer.mailbox.take()
+        trainer.request_snapshot()
+        time.sleep(1 / FRAME_RATE)
     rate = (trainer.steps - s0) / (time.perf_counter() - t0)
     trainer.stop()
     worker.join()
@@ -115,17 +129,18 @@ def run_ui_bench(json_line: bool = False, seconds: float = 5.0) -> int:
         last[0] = now
 
     timer.timeout.connect(tick)
-    t_start = time.monotonic()
-    while time.monotonic() - t_start < 0.5:  # let training reach full speed
-        app.processEvents()
+    from PySide6.QtCore import QEventLoop
+
+    loop = QEventLoop()
+    QTimer.singleShot(500, loop.quit)  # let training reach full speed
+    loop.exec()
     trainer = window.controller.trainer
     s0, t0 = trainer.steps, time.perf_counter()
     clock.start()
     timer.start()
     frames.clear()
-    while time.monotonic() - t_start < 0.5 + seconds:
-        app.processEvents()
-        time.sleep(0.001)
+    QTimer.singleShot(int(seconds * 1000), loop.quit)  # the real event loop, as in the app
+    loop.exec()
     timer.stop()
     with_window = (trainer.steps - s0) / (time.perf_counter() - t0)
     window.training_panel.play_action.setChecked(False)

@@ -52,16 +52,18 @@ def test_starts_on_the_demo_with_a_network_ready(window):
 
 
 def test_play_pause_and_step_with_the_keyboard(qtbot, window):
+    window.model_panel.epochs.setValue(100_000)  # long enough to be paused while running
+    qtbot.mouseClick(window.model_panel.apply_button, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(window.training_panel.play_button, Qt.MouseButton.LeftButton)
     wait_state(qtbot, window, "running")
     qtbot.waitUntil(lambda: window.snapshot.step > 20, timeout=TIMEOUT)
     qtbot.keyClick(window, Qt.Key.Key_Space)  # pause
     wait_state(qtbot, window, "paused")
-    qtbot.wait(100)
-    steps = window.controller.trainer.steps
     qtbot.wait(200)
-    assert window.controller.trainer.steps == steps  # nothing trains while paused
-    position = window.controller.trainer.position
+    steps, position = window.snapshot.step, window.snapshot.position
+    window.controller.remote.send("snapshot")
+    qtbot.wait(300)
+    assert window.snapshot.step == steps  # nothing trains while paused
     qtbot.keyClick(window, Qt.Key.Key_Right)  # one observation
     qtbot.waitUntil(lambda: window.snapshot.position != position or window.snapshot.step > steps, timeout=TIMEOUT)
     assert window.snapshot.trace is not None  # the observation's pass is traced
@@ -75,13 +77,13 @@ def test_every_type_can_be_picked_and_trained(qtbot, window):
         panel.hidden.setText("14" if kind in ("overcomplete", "sparse") else "6,3")
         panel.deep_pretrain.setValue(1)
         panel.pretrain_epochs.setValue(1)
-        old = window.controller.trainer
+        old = window.controller.info
         qtbot.mouseClick(panel.apply_button, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: window.controller.trainer is not old
+        qtbot.waitUntil(lambda: window.controller.info is not None and window.controller.info is not old
                         and window.training_panel.step_batch_action.isEnabled(), timeout=TIMEOUT)
+        assert window.controller.info["model"].kind == kind
         window.training_panel.step_batch_action.trigger()
-        qtbot.waitUntil(lambda: window.snapshot is not None and window.snapshot.step >= 1
-                        and window.controller.trainer.model.kind == kind, timeout=TIMEOUT)
+        qtbot.waitUntil(lambda: window.snapshot is not None and window.snapshot.step >= 1, timeout=TIMEOUT)
         assert window.doc.model.kind == kind
         assert panel.groups["sparse"].isVisibleTo(panel) == (kind == "sparse")
 
@@ -98,11 +100,12 @@ def test_invalid_settings_are_refused_in_the_panel(qtbot, window):
 def test_training_settings_apply_without_a_new_network(qtbot, window):
     window.training_panel.step_batch_action.trigger()
     qtbot.waitUntil(lambda: window.snapshot.step >= 1, timeout=TIMEOUT)
-    trainer = window.controller.trainer
+    info = window.controller.info
     window.model_panel.lr.setValue(0.02)
     qtbot.mouseClick(window.model_panel.apply_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: trainer.training.lr == 0.02, timeout=TIMEOUT)
-    assert window.controller.trainer is trainer  # same network, same weights
+    assert window.doc.training.lr == 0.02
+    qtbot.waitUntil(lambda: window.controller.session("check").training.lr == 0.02, timeout=TIMEOUT)
+    assert window.controller.info is info  # no new network: the same weights go on training
 
 
 def test_save_and_reopen_find_everything_equal(qtbot, window, tmp_path, monkeypatch):
@@ -140,10 +143,10 @@ def test_bad_files_give_a_message_and_change_nothing(qtbot, window, tmp_path, me
     path = tmp_path / "bad.csv"
     path.write_bytes(content if isinstance(content, bytes) else content.encode())
     before = window.doc.ratings
-    trainer = window.controller.trainer
+    info = window.controller.info
     assert not window.open_path(str(path))
-    assert messages and str(path) in messages[-1] and needle in messages[-1].lower()
-    assert window.doc.ratings is before and window.controller.trainer is trainer
+    assert messages and needle in messages[-1].lower()
+    assert window.doc.ratings is before and window.controller.info is info
 
 
 def test_open_a_csv_grid_through_the_dialog(qtbot, window, tmp_path, monkeypatch):
@@ -168,14 +171,16 @@ def test_editing_a_weight_is_undoable(qtbot, window):
     qtbot.waitUntil(lambda: window.snapshot.weights[0][1, 2] == np.float32(0.625), timeout=TIMEOUT)
 
 
-def test_closing_mid_training_ends_the_thread(qtbot, window):
+def test_closing_mid_training_ends_the_process(qtbot, window):
+    window.model_panel.epochs.setValue(100_000)
+    qtbot.mouseClick(window.model_panel.apply_button, Qt.MouseButton.LeftButton)
     window.training_panel.play_action.setChecked(True)
     wait_state(qtbot, window, "running")
-    thread = window.controller.thread
+    process = window.controller.remote.process
     window._trained_since_save = False
     window.doc.mark_saved()
     window.close()
-    assert thread.isFinished()
+    assert not process.is_alive() and process.exitcode == 0  # it stopped and ended by itself
 
 
 def test_first_paint_does_not_wait_for_torch(tmp_path):

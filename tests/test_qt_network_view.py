@@ -128,7 +128,7 @@ def test_nodes_are_filled_by_their_value_and_outputs_say_target_to_reconstructio
         got = spot.brush().color().getRgb()
         assert np.allclose(got, palette.rgba(value, 1.0), atol=6), (c, unit, value, got)
 
-    output_runs = [r for r in view.labels.runs if r.x == last and any("→" in t for t in r.texts)]
+    output_runs = [r for r in view.value_labels.runs if r.x == last and any("→" in t for t in r.texts)]
     assert len(output_runs) == 1
     texts = output_runs[0].texts
     for k, unit in enumerate(cols[last].units.tolist()):

@@ -175,6 +175,21 @@ def load_session(path: str | os.PathLike) -> Session:
                    str(doc.get("name", path.stem)))
 
 
+def check_weights(session: Session) -> None:
+    """Raise :class:`SessionError` unless the saved weights have the shapes the saved model needs
+    (no torch needed: the window checks before it changes anything)."""
+    if session.weights is None:
+        return
+    n_inputs = session.ratings.n_users if session.model.item_based else session.ratings.n_movies
+    sizes = session.model.layer_sizes(n_inputs)
+    for l, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        for name, shape in ((f"layers.{l}.weight", (n_out, n_in)), (f"layers.{l}.bias", (n_out,))):
+            got = session.weights.get(name)
+            if got is None or tuple(got.shape) != shape:
+                raise SessionError(f"the saved weights do not fit the saved model: {name} should be {shape}, "
+                                   f"found {None if got is None else tuple(got.shape)}")
+
+
 def session_from_trainer(trainer, name: str = "untitled") -> Session:
     """Capture a :class:`~aegui.core.engine.trainer.Trainer`'s data, settings, weights and history."""
     with trainer.lock:
@@ -186,17 +201,14 @@ def session_from_trainer(trainer, name: str = "untitled") -> Session:
 def trainer_from_session(session: Session, **kwargs):
     """A trainer that continues a saved session (weights, counters and history restored)."""
     from .engine.network import Network
-    from .engine.observations import orient
     from .engine.trainer import Trainer
 
     network = None
     if session.weights is not None:
-        n_inputs = orient(session.ratings, session.model.item_based).n_movies
+        check_weights(session)
+        n_inputs = session.ratings.n_users if session.model.item_based else session.ratings.n_movies
         network = Network(session.model.layer_sizes(n_inputs), session.model.layer_activations())
-        try:
-            network.load_state_dict(session.weights)
-        except ValueError as exc:
-            raise SessionError(f"the saved weights do not fit the saved model: {exc}") from None
+        network.load_state_dict(session.weights)
     trainer = Trainer(session.ratings, session.model, session.training, test=session.test, network=network,
                       **kwargs)
     if session.weights is not None:

@@ -70,7 +70,7 @@ def _wait(app, condition, timeout: float) -> bool:
 def _screenshot(app, window, path: str, train_seconds: float) -> int:
     """Wait for the engine, train ``train_seconds``, pause, draw the last snapshot, save the PNG."""
     c = window.controller
-    if not _wait(app, lambda: c.trainer is not None and window.snapshot is not None, 60):
+    if not _wait(app, lambda: c.built and window.snapshot is not None, 60):
         sys.stderr.write("aegui: the engine did not start within 60 s\n")
         return 1
     if train_seconds > 0:
@@ -78,8 +78,8 @@ def _screenshot(app, window, path: str, train_seconds: float) -> int:
         _wait(app, lambda: False, train_seconds)
         window.training_panel.play_action.setChecked(False)
         _wait(app, lambda: c.state != "running", 10)
-    c.trainer.request_snapshot()
     last = window.snapshot
+    c.remote.send("snapshot")
     _wait(app, lambda: window.snapshot is not last, 2)
     _wait(app, lambda: False, 0.3)
     ok = window.grab().save(path)

@@ -67,6 +67,7 @@ def _headless_updates_per_s(seconds: float) -> float:
     train, test = split_random(p.ratings(), p.test_fraction, seed=p.training.seed)
     trainer = Trainer(train, p.model, p.training.with_(epochs=100_000), test=test)
     trainer.display_observation = 0
+    trainer.on_snapshot = lambda snapshot: None
     def work():
         configure(None)  # torch's thread count is per thread: set it where the training runs, as the window does
         trainer.run()
@@ -76,8 +77,7 @@ def _headless_updates_per_s(seconds: float) -> float:
     time.sleep(0.5)
     s0, t0 = trainer.steps, time.perf_counter()
     end = t0 + seconds
-    while time.perf_counter() < end:  # a reader takes snapshots at the window's frame rate
-        trainer.mailbox.take()
+    while time.perf_counter() < end:  # a reader asks for snapshots at the window's frame rate
         trainer.request_snapshot()
         time.sleep(1 / FRAME_RATE)
     rate = (trainer.steps - s0) / (time.perf_counter() - t0)
@@ -107,13 +107,13 @@ def run_ui_bench(json_line: bool = False, seconds: float = 5.0) -> int:
     window = MainWindow("ml100k-like", settings=settings)
     window.show()
     end = time.monotonic() + 60
-    while window.controller.trainer is None or window.snapshot is None:
+    while not window.controller.built or window.snapshot is None:
         app.processEvents()
         time.sleep(0.01)
         if time.monotonic() > end:
             raise RuntimeError("the engine did not start within 60 s")
-    frames = []
-    window.snapshotShown.connect(lambda _: frames.append(time.perf_counter()))
+    frames: list[tuple[float, int]] = []  # (when drawn, updates made)
+    window.snapshotShown.connect(lambda snap: frames.append((time.perf_counter(), snap.step)))
     window.training_panel.play_action.setChecked(True)
 
     lateness: list[float] = []
@@ -134,15 +134,13 @@ def run_ui_bench(json_line: bool = False, seconds: float = 5.0) -> int:
     loop = QEventLoop()
     QTimer.singleShot(500, loop.quit)  # let training reach full speed
     loop.exec()
-    trainer = window.controller.trainer
-    s0, t0 = trainer.steps, time.perf_counter()
     clock.start()
     timer.start()
     frames.clear()
     QTimer.singleShot(int(seconds * 1000), loop.quit)  # the real event loop, as in the app
     loop.exec()
     timer.stop()
-    with_window = (trainer.steps - s0) / (time.perf_counter() - t0)
+    with_window = (frames[-1][1] - frames[0][1]) / (frames[-1][0] - frames[0][0]) if len(frames) > 1 else 0.0
     window.training_panel.play_action.setChecked(False)
     window._trained_since_save = False
     window.doc.mark_saved()
@@ -153,6 +151,7 @@ def run_ui_bench(json_line: bool = False, seconds: float = 5.0) -> int:
                    "latency_ms_max": float(lat.max()), "throughput_ratio": with_window / headless,
                    "updates_per_s_window": with_window, "updates_per_s_headless": headless,
                    "fps_1682": len(frames) / seconds})
+    window.controller.shutdown()
     report = {k: round(v, 3) for k, v in report.items()}
     if json_line:
         print(json.dumps(report))

@@ -94,7 +94,7 @@ class MainWindow(QMainWindow):
         self.resize(1400, 860)
         self._restore_layout()
         self._update_title()
-        # the engine (torch) is imported in the trainer's thread after the first paint
+        # the engine (torch) is imported in the trainer's process, started after the first paint
         QTimer.singleShot(0, self.rebuild)
 
     # ------------------------------------------------------------------ actions and menus
@@ -167,13 +167,12 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ engine
     def rebuild(self, keep_weights: bool = False) -> None:
-        """A new trainer on the document's data and settings (in the trainer's thread)."""
+        """A new trainer on the document's data and settings (in the trainer's process)."""
         self._stale = False
         self.training_panel.set_enabled(False)
         self.engine_label.setText("engine: building…")
-        network = "keep" if keep_weights else None
         self.controller.build(self.doc.train_ratings(), self.doc.test_ratings(), self.doc.model, self.doc.training,
-                              network)
+                              keep_weights)
 
     def _on_ready(self) -> None:
         self.training_panel.set_enabled(True)
@@ -322,9 +321,10 @@ class MainWindow(QMainWindow):
     def _open_session(self, path: str) -> None:
         import numpy as np
 
-        from ..core.session import load_session, trainer_from_session
+        from ..core.session import check_weights, load_session
 
         session = load_session(path)
+        check_weights(session)  # before anything changes
         ratings = session.ratings
         test_mask = np.zeros(ratings.n_ratings, dtype=bool)
         if session.test is not None:  # merge the held-out cells back into the grid, marked as test
@@ -338,13 +338,12 @@ class MainWindow(QMainWindow):
             test_keys = session.test.users.astype(np.int64) * ratings.n_movies + session.test.movies
             keys = merged.users.astype(np.int64) * merged.n_movies + merged.movies
             ratings, test_mask = merged, np.isin(keys, test_keys)
-        trainer = trainer_from_session(session)  # validates weights against the model before anything changes
         self.controller.pause()
         self.doc.reset(ratings, session.model, session.training, path=path, test_mask=test_mask)
         self.session_name = session.name or Path(path).stem
         self._trained_since_save = False
         self._stale = False
-        self.controller.adopt(trainer)
+        self.controller.adopt(session)
 
     def save(self) -> bool:
         if self.doc.path is None:
@@ -361,17 +360,16 @@ class MainWindow(QMainWindow):
         return self._save_to(path)
 
     def _save_to(self, path: str) -> bool:
-        from ..core.session import Session, save_session, session_from_trainer
+        from ..core.session import Session, save_session
 
-        trainer = self.controller.trainer
         try:
-            if trainer is not None and not self._stale:
-                session = session_from_trainer(trainer, name=Path(path).stem)
+            if self.controller.built and not self._stale:
+                session = self.controller.session(Path(path).stem)
             else:
                 session = Session(self.doc.train_ratings(), self.doc.model, self.doc.training,
                                   self.doc.test_ratings(), name=Path(path).stem)
             save_session(path, session)
-        except (SessionError, OSError) as exc:
+        except (SessionError, OSError, TimeoutError) as exc:
             self.report_error(f"Could not save {path}:\n{exc}")
             return False
         self.doc.set_path(path)

@@ -27,7 +27,7 @@ import pyqtgraph.exporters as pg_exporters
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPalette, QPen
 from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import (QFileDialog, QGraphicsRectItem, QHBoxLayout, QInputDialog, QLabel, QMenu,
+from PySide6.QtWidgets import (QFileDialog, QGraphicsItem, QGraphicsRectItem, QHBoxLayout, QInputDialog, QLabel, QMenu,
                                QPushButton, QSizePolicy, QSlider, QToolTip, QVBoxLayout, QWidget)
 
 from ..core.engine.spec import RATING_SCALE
@@ -345,12 +345,22 @@ class _Labels(_ViewSized):
     """All the view's text in one item: fixed pixel size whatever the zoom; rows that would overlap are
     thinned to every k-th; rows outside the visible range are skipped."""
 
-    def __init__(self, font: QFont):
+    def __init__(self, font: QFont, cached: bool = False):
+        """``cached``: texts that rarely change (titles, captions) are rendered once into a pixmap that
+        Qt reuses until they or the view's zoom change; the per-frame values are not cached."""
         super().__init__()
         self.font = font
         self.runs: list[_Run] = []
+        self._key = None
+        if cached:
+            self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
     def set_runs(self, runs: list[_Run]) -> None:
+        key = [(r.x, r.dx, r.dy, r.spacing, r.wrap, r.align, id(r.font), r.y.tobytes(), tuple(r.texts),
+                tuple(c.rgba() for c in r.color) if isinstance(r.color, list) else r.color.rgba()) for r in runs]
+        if key == self._key:
+            return
+        self._key = key
         self.runs = runs
         self.update()
 
@@ -600,9 +610,11 @@ class NetworkView(QWidget):
         for z, item in enumerate((self.nodes, self.bias_nodes, self.crosses, self.ring)):
             item.setZValue(10 + z)
             self.vb.addItem(item, ignoreBounds=True)
-        self.labels = _Labels(self.font())
-        self.labels.setZValue(20)
-        self.vb.addItem(self.labels, ignoreBounds=True)
+        self.labels = _Labels(self.font(), cached=True)      # titles, captions, unit numbers
+        self.value_labels = _Labels(self.font())             # the values of the observation shown
+        for item in (self.labels, self.value_labels):
+            item.setZValue(20)
+            self.vb.addItem(item, ignoreBounds=True)
 
         self.fit_button = QPushButton("Fit")
         self.fit_button.setToolTip("Show the whole network")
@@ -725,6 +737,7 @@ class NetworkView(QWidget):
         p = QPainter(svg)
         for item in scatters:  # vector symbols instead of cached pixmaps
             item.setExportMode(True, {"painter": p})
+        self.labels.setCacheMode(QGraphicsItem.CacheMode.NoCache)  # vector text, not the cached pixmap
         try:
             p.fillRect(target, self.graphics.backgroundBrush())
             scene.render(p, target, self.graphics.mapToScene(self.graphics.viewport().rect()).boundingRect())
@@ -732,6 +745,7 @@ class NetworkView(QWidget):
             p.end()
             for item in scatters:
                 item.setExportMode(False)
+            self.labels.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
     def ask_value(self, title: str, label: str, value: float) -> float | None:
         """Ask for a number (tests override this)."""
@@ -814,18 +828,21 @@ class NetworkView(QWidget):
         self.bias_nodes.setData(x=[f.columns[i].x for i in bias], y=[f.columns[i].bias_y for i in bias],
                                 size=[max(5.0, 0.8 * self._node_px[i]) for i in bias], brush=self._brushes[-1],
                                 pen=self._node_pen)
-        self.labels.set_runs(self._runs())
+        static, values = self._runs()
+        self.labels.set_runs(static)
+        self.value_labels.set_runs(values)
         self._draw_ring()
 
-    def _runs(self) -> list[_Run]:
-        """The texts: captions above, titles and values beside the movie columns, unit numbers beside
-        hidden units, "+1" beside bias units, "… N more" below long columns."""
+    def _runs(self) -> tuple[list[_Run], list[_Run]]:
+        """The texts, as ``(static, values)``: captions above, titles beside the movie columns, unit
+        numbers beside hidden units, "+1" beside bias units, "… N more" below long columns; and the
+        values beside the movie columns, which change with every snapshot."""
         f = self.frame
         fm = QFontMetricsF(self.labels.font)
         cols, values = f.columns, f.values
         last = len(cols) - 1
         top = min(c.bias_y if c.has_bias else float(c.y[0]) for c in cols)
-        runs = []
+        runs, values_runs = [], []
         for i, c in enumerate(cols):
             r = self._node_px[i] / 2 + 4
             runs.append(_Run(c.x, np.array([top]), [c.caption], 0.0, Qt.AlignmentFlag.AlignHCenter, self._text,
@@ -843,7 +860,7 @@ class NetworkView(QWidget):
                 sign, align = ((1.0, Qt.AlignmentFlag.AlignLeft) if i == last
                                else (-1.0, Qt.AlignmentFlag.AlignRight))
                 text_colors = [self._text if ok else self._dim for ok in colors]
-                runs.append(_Run(c.x, c.y, texts, sign * r, align, text_colors, c.spacing))
+                values_runs.append(_Run(c.x, c.y, texts, sign * r, align, text_colors, c.spacing))
                 runs.append(_Run(c.x, c.y, titles, sign * (r + value_w + 8), align, self._text, c.spacing))
             else:
                 runs.append(_Run(c.x, c.y, [str(u + 1) for u in c.units.tolist()], -r, Qt.AlignmentFlag.AlignRight,
@@ -855,7 +872,7 @@ class NetworkView(QWidget):
             runs.append(_Run(c.x, np.array([c.marker_y if c.has_marker else float(c.y[-1])]), [note], 0.0,
                              Qt.AlignmentFlag.AlignHCenter, self._dim, dy=fm.height() * (1.0 + lines / 2),
                              font=self._small))
-        return runs
+        return runs, values_runs
 
     def _input_note(self) -> str:
         """What the hollow and crossed input nodes mean, when some are drawn."""
@@ -1035,7 +1052,9 @@ class NetworkView(QWidget):
         self._dim = pal.color(QPalette.ColorRole.PlaceholderText)
         self._link = pal.color(QPalette.ColorRole.Link)
         self.graphics.setBackground(base)
-        self.labels.font = QFont(self.font())
+        for item in (self.labels, self.value_labels):
+            item.font = QFont(self.font())
+            item._key = None  # colours or fonts changed: draw the texts again
         self._bold = QFont(self.font())
         self._bold.setBold(True)
         self._small = QFont(self.font())

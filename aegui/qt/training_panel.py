@@ -118,7 +118,9 @@ class TrainingPanel(QWidget):
         """Progress over all phases: epochs done / epochs planned, and the time left at this pace."""
         total = sum(p.epochs for p in s.phases) or 1
         done = sum(p.epochs for p in s.phases[:s.phase.index]) + s.epoch + s.position / max(1, s.n_observations)
-        self.progress.setValue(int(100 * done / total))
+        percent = int(100 * done / total)
+        if percent != self.progress.value():  # a progress bar repaints on every set
+            self.progress.setValue(percent)
         eta = ""
         if 0 < done < total and s.elapsed_s > 0:
             eta = f" · ETA {s.elapsed_s * (total - done) / done:.0f} s"

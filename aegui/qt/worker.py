@@ -1,217 +1,142 @@
-"""The trainer's thread: a QObject living in a QThread that owns the :class:`Trainer`.
+"""The window's side of training: a :class:`TrainingController` that drives the trainer's process
+(:class:`~aegui.core.engine.remote.RemoteTrainer`) and turns what it sends into Qt signals.
 
-Commands arrive as queued signals (build, run, step, edit); pause and stop are thread-safe flags set
-directly on the trainer, because a thread busy in ``Trainer.run`` does not process queued calls until it
-returns. The UI never touches the trainer's tensors: it takes :class:`Snapshot` copies from the trainer's
-one-slot mailbox on its own timer (see :class:`TrainingController`), and hears of rare events (epoch,
-phase, divergence, the end) through signals.
+A frame timer (:data:`FRAME_RATE` a second) collects the child's messages, emits only the newest
+snapshot of each batch (latest wins), and asks for the next one only when the last has arrived, so a
+slow frame never queues work. The UI never holds a tensor: it sees :class:`Snapshot` copies and rare
+events (epoch, phase, divergence, the end).
 """
 
 from __future__ import annotations
 
-import traceback
-
-from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal
 
 #: how often the UI takes the latest snapshot while training (frames per second)
 FRAME_RATE = 30
 
 
-class TrainerWorker(QObject):
-    """Runs in the worker thread; every slot catches its errors and reports them as ``failed``."""
-
-    built = Signal(object)            # the Trainer (the UI keeps it only to call pause/stop/request)
-    stateChanged = Signal(str, str)   # state, message
-    event = Signal(object)            # aegui.core.engine.trainer.Event
-    failed = Signal(str)
-
-    def __init__(self):
-        super().__init__()
-        self.trainer = None
-
-    def _guard(self, what: str, fn) -> None:
-        try:
-            fn()
-        except Exception as exc:  # noqa: BLE001 - every failure reaches the user as a message
-            traceback.print_exc()
-            self.failed.emit(f"{what} failed: {exc}")
-        finally:
-            if self.trainer is not None:
-                self.trainer.publish()
-                self.stateChanged.emit(self.trainer.state, self.trainer.message)
-
-    @Slot(object, object, object, object, object)
-    def build(self, train, test, model, training, network=None) -> None:
-        """Make a new trainer (importing torch here, off the UI thread, on first use). ``network`` is
-        ``"keep"`` to continue from the current weights when the new data has the same shape."""
-        def make():
-            from ..core.engine.threads import configure
-            from ..core.engine.trainer import Trainer
-
-            configure(None)
-            net = network
-            if net == "keep":
-                old = self.trainer.network if self.trainer is not None else None
-                sizes = model.layer_sizes(train.n_users if model.item_based else train.n_movies)
-                same = old is not None and old.sizes == sizes and old.activations == model.layer_activations()
-                net = old.clone() if same else None
-            self.trainer = Trainer(train, model, training, test=test, network=net, on_event=self.event.emit)
-            self.built.emit(self.trainer)
-        self._guard("Building the network", make)
-
-    @Slot(object)
-    def adopt(self, trainer) -> None:
-        """Take over a trainer built elsewhere (a restored session)."""
-        self.trainer = trainer
-        trainer.on_event = self.event.emit
-        self.built.emit(trainer)
-        self._guard("Restoring", lambda: None)
-
-    @Slot()
-    def run(self) -> None:
-        if self.trainer is not None:
-            self.stateChanged.emit("running", self.trainer.stage.info.title)
-            self._guard("Training", self.trainer.run)
-
-    @Slot(str)
-    def step(self, unit: str) -> None:
-        """``unit``: ``"observation"``, ``"batch"`` or ``"epoch"``."""
-        if self.trainer is not None:
-            fn = {"observation": self.trainer.step_observation, "batch": self.trainer.step_batch,
-                  "epoch": self.trainer.step_epoch}[unit]
-            self._guard(f"Step one {unit}", fn)
-
-    @Slot(object)
-    def set_training(self, training) -> None:
-        if self.trainer is not None:
-            self._guard("Changing the training settings", lambda: self.trainer.set_training(training))
-
-    @Slot(int, str, int, int, float)
-    def set_parameter(self, layer: int, kind: str, row: int, col: int, value: float) -> None:
-        if self.trainer is not None:
-            self._guard("Editing a parameter", lambda: self.trainer.set_parameter(layer, kind, row, col, value))
-
-    @Slot(object)
-    def set_display(self, observation) -> None:
-        if self.trainer is not None:
-            self.trainer.display_observation = observation
-            self._guard("Showing an observation", lambda: None)
-
-
 class TrainingController(QObject):
-    """The UI side: owns the thread, forwards commands, and turns mailbox snapshots into a bounded-rate
-    ``snapshot`` signal (at most :data:`FRAME_RATE` a second, the latest one wins)."""
-
     snapshot = Signal(object)
     stateChanged = Signal(str, str)
     event = Signal(object)
     failed = Signal(str)
     ready = Signal()
 
-    _build = Signal(object, object, object, object, object)
-    _adopt = Signal(object)
-    _run = Signal()
-    _step = Signal(str)
-    _set_training = Signal(object)
-    _set_parameter = Signal(int, str, int, int, float)
-    _set_display = Signal(object)
-
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
-        self.trainer = None
+        self.remote = None
+        self.info: dict | None = None   # what the trainer was built with (None until built)
         self.state = "none"
-        self._delay = 0.0
-        self.thread = QThread()
-        self.thread.setObjectName("aegui-trainer")
-        self.worker = TrainerWorker()
-        self.worker.moveToThread(self.thread)
-        for signal, slot in ((self._build, self.worker.build), (self._adopt, self.worker.adopt),
-                             (self._run, self.worker.run), (self._step, self.worker.step),
-                             (self._set_training, self.worker.set_training),
-                             (self._set_parameter, self.worker.set_parameter),
-                             (self._set_display, self.worker.set_display)):
-            signal.connect(slot)
-        self.worker.built.connect(self._on_built)
-        self.worker.stateChanged.connect(self._on_state)
-        self.worker.event.connect(self.event)
-        self.worker.failed.connect(self.failed)
+        self.last_snapshot = None
+        self._latest = None
+        self._awaiting = False
         self.timer = QTimer(self)
         self.timer.setInterval(int(1000 / FRAME_RATE))
         self.timer.timeout.connect(self._tick)
-        self.thread.start()
-        self.timer.start()
+
+    def _start(self):
+        if self.remote is None:
+            from ..core.engine.remote import RemoteTrainer
+
+            self.remote = RemoteTrainer()
+            self.timer.start()
+        return self.remote
+
+    @property
+    def built(self) -> bool:
+        return self.info is not None
 
     # ------------------------------------------------------------------ commands
-    def build(self, train, test, model, training, network=None) -> None:
-        self.stop()
-        self._build.emit(train, test, model, training, network)
+    def build(self, train, test, model, training, keep_weights: bool = False) -> None:
+        remote = self._start()
+        self.pause()
+        self.info = None
+        remote.send("build", train, test, model, training, keep_weights)
 
-    def adopt(self, trainer) -> None:
-        self.stop()
-        self._adopt.emit(trainer)
+    def adopt(self, session) -> None:
+        remote = self._start()
+        self.pause()
+        self.info = None
+        remote.send("adopt", session)
 
     def play(self) -> None:
-        if self.trainer is not None and self.state != "running":
+        if self.built and self.state != "running":
             self.state = "running"
-            self._run.emit()
+            self.remote.send("run")
 
     def pause(self) -> None:
-        if self.trainer is not None:
-            self.trainer.pause()
+        if self.remote is not None:
+            self.remote.send("pause")
 
     def stop(self) -> None:
-        if self.trainer is not None and self.state == "running":
-            self.trainer.stop()
+        if self.remote is not None and self.state == "running":
+            self.remote.send("stop")
 
     def step(self, unit: str) -> None:
-        if self.trainer is not None:
+        if self.built:
             self.pause()
-            self._step.emit(unit)
+            self.remote.send("step", unit)
 
     def set_speed(self, delay_s: float) -> None:
         """0 = full speed; otherwise seconds between observations (slow motion)."""
-        if self.trainer is not None:
-            self.trainer.delay_s = max(0.0, delay_s)
-        self._delay = max(0.0, delay_s)
+        self._start().send("speed", max(0.0, delay_s))
 
     def set_training(self, training) -> None:
-        self.pause()
-        self._set_training.emit(training)
+        if self.built:
+            self.pause()
+            self.remote.send("set_training", training)
 
     def set_parameter(self, layer: int, kind: str, row: int, col: int, value: float) -> None:
-        self.pause()
-        self._set_parameter.emit(layer, kind, row, col, value)
+        if self.built:
+            self.pause()
+            self.remote.send("set_parameter", layer, kind, row, col, value)
 
     def set_display(self, observation) -> None:
-        self._set_display.emit(observation)
-        if self.trainer is not None:
-            self.trainer.display_observation = observation
-            self.trainer.request_snapshot()
+        self._start().send("display", observation)
 
-    def shutdown(self, timeout_ms: int = 5000) -> bool:
-        """Stop training and end the thread (closing the window mid-training); ``True`` if it ended."""
+    def session(self, name: str):
+        """The current data, settings, weights and history (for saving); waits for the trainer."""
+        return self.remote.request_session(name)
+
+    def shutdown(self, timeout_s: float = 5.0) -> bool:
+        """Stop training and end the trainer's process (closing the window mid-training)."""
         self.timer.stop()
-        if self.trainer is not None:
-            self.trainer.stop()
-        self.thread.quit()
-        return self.thread.wait(timeout_ms)
+        if self.remote is None:
+            return True
+        clean = self.remote.close(timeout_s)
+        self.remote = None
+        return clean
 
-    # ------------------------------------------------------------------ from the worker
-    def _on_built(self, trainer) -> None:
-        self.trainer = trainer
-        trainer.delay_s = self._delay
-        self.ready.emit()
-
-    def _on_state(self, state: str, message: str) -> None:
-        self.state = state
-        self.stateChanged.emit(state, message)
-        self._tick()
+    # ------------------------------------------------------------------ from the trainer
+    def _drain(self) -> None:
+        """Handle everything the child sent; keep only the newest snapshot for the next frame."""
+        if self.remote is None:
+            return
+        for message in self.remote.messages():
+            kind = message[0]
+            if kind == "snapshot":
+                self._latest = message[1]
+                self._awaiting = False
+            elif kind == "built":
+                self.info = message[1]
+                self.state = "ready"
+                self.ready.emit()
+            elif kind == "state":
+                self.state = message[1]
+                if self.state != "running":
+                    self._awaiting = False
+                self.stateChanged.emit(message[1], message[2])
+            elif kind == "event":
+                self.event.emit(message[1])
+            elif kind == "failed":
+                self.failed.emit(message[1])
 
     def _tick(self) -> None:
-        if self.trainer is None:
-            return
-        snap = self.trainer.mailbox.take()
-        if snap is not None:
-            self.snapshot.emit(snap)
-        if self.state == "running":
-            self.trainer.request_snapshot()
+        """One frame: draw the newest snapshot, and ask for the next while training runs."""
+        self._drain()
+        if self._latest is not None:
+            self.last_snapshot, self._latest = self._latest, None
+            self.snapshot.emit(self.last_snapshot)
+        if self.state == "running" and not self._awaiting and self.remote is not None:
+            self._awaiting = True
+            self.remote.send("snapshot")

@@ -31,7 +31,6 @@ from .objective import Evaluation, Penalty, evaluate
 from .observations import RATING_SCALE, Codes, Observations, orient
 from .optimizers import FlatOptimizer
 from .predict import squared_error
-from .mailbox import LatestMailbox
 from .rbm import RBM
 from .snapshot import History, PhaseInfo, RBMTrace, Snapshot, Trace, frozen, frozen_all
 from .spec import ModelSpec, TrainSpec
@@ -84,8 +83,8 @@ class Trainer:
         self._pause = threading.Event()
         self._stop = threading.Event()
         self.delay_s = 0.0
-        #: snapshots for whoever draws: ``request_snapshot()`` asks, the next step boundary fills it
-        self.mailbox: LatestMailbox[Snapshot] = LatestMailbox()
+        #: receives snapshots: ``request_snapshot()`` asks (any thread), the next step boundary sends one
+        self.on_snapshot: Callable[[Snapshot], None] | None = None
         self._snapshot_wanted = threading.Event()
 
         self.train_all = train
@@ -256,13 +255,14 @@ class Trainer:
         self._stop.set()
 
     def request_snapshot(self) -> None:
-        """Ask for a snapshot at the next step boundary (it lands in :attr:`mailbox`)."""
+        """Ask for a snapshot at the next step boundary (it goes to :attr:`on_snapshot`)."""
         self._snapshot_wanted.set()
 
     def publish(self) -> None:
-        """Put a snapshot in the mailbox now (after a command, when no loop is running)."""
+        """Send a snapshot to :attr:`on_snapshot` now."""
         self._snapshot_wanted.clear()
-        self.mailbox.put(self.snapshot())
+        if self.on_snapshot is not None:
+            self.on_snapshot(self.snapshot())
 
     def _emit(self, kind: str, message: str, **data) -> None:
         if self.on_event is not None:

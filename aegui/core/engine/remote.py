@@ -1,0 +1,256 @@
+"""The trainer in a process of its own, so that drawing never competes with training for the GIL.
+
+A thread next to the window shares one interpreter lock with it: every Python line the views run to
+paint a frame stalls the trainer's Python glue between torch operations (measured: a quarter of the
+headless speed on two cores). :class:`RemoteTrainer` starts one child process (``spawn``) that owns the
+:class:`Trainer`; both sides talk over one pipe with tuples:
+
+parent → child
+    ``("build", train, test, model, training, keep_weights)``, ``("adopt", session)``, ``("run",)``,
+    ``("step", unit)``, ``("set_training", spec)``, ``("set_parameter", layer, kind, row, col, value)``
+    — queued and run in order by the child's main thread;
+    ``("pause",)``, ``("stop",)``, ``("snapshot",)``, ``("display", observation)``, ``("speed", delay)``,
+    ``("session", name)``, ``("quit",)`` — handled at once by the child's listener thread (thread-safe
+    flags on the trainer, as between threads).
+child → parent
+    ``("built", info)``, ``("snapshot", Snapshot)``, ``("event", Event)``, ``("state", state, message)``,
+    ``("failed", text)``, ``("session", Session | None)``.
+
+Only the application's own objects cross the pipe (it never reads files); sessions on disk stay
+pickle-free (see :mod:`aegui.core.session`).
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import queue
+import threading
+import traceback
+
+_CONTROL = {"pause", "stop", "snapshot", "display", "speed", "session", "quit"}
+
+
+class _Server:
+    """The child side: the trainer, a listener thread for control messages, and a command queue."""
+
+    def __init__(self, conn):
+        self.conn = conn
+        self.commands: queue.Queue = queue.Queue()
+        self.trainer = None
+        self.display = None
+        self.delay = 0.0
+        # the outbox: messages in order, and only the newest snapshot; a sender thread writes them, so
+        # the trainer never waits for the window to read a large snapshot from the pipe
+        self._out = threading.Condition()
+        self._messages: list[tuple] = []
+        self._snapshot = None
+
+    def send(self, *message) -> None:
+        with self._out:
+            if message[0] == "snapshot":
+                self._snapshot = message
+            else:
+                self._messages.append(message)
+            self._out.notify()
+
+    def sender(self) -> None:
+        while True:
+            with self._out:
+                while not self._messages and self._snapshot is None:
+                    self._out.wait()
+                batch, self._messages = self._messages, []
+                if self._snapshot is not None:
+                    batch.append(self._snapshot)
+                    self._snapshot = None
+            try:
+                for message in batch:
+                    self.conn.send(message)
+            except (BrokenPipeError, OSError):
+                return
+
+    # ------------------------------------------------------------------ listener thread
+    def listen(self) -> None:
+        while True:
+            try:
+                message = self.conn.recv()
+            except (EOFError, OSError):
+                message = ("quit",)
+            kind = message[0]
+            if kind in _CONTROL:
+                self.control(kind, message[1:])
+                if kind == "quit":
+                    return
+            else:
+                self.commands.put(message)
+
+    def control(self, kind: str, args: tuple) -> None:
+        t = self.trainer
+        if kind == "quit":
+            if t is not None:
+                t.stop()
+            self.commands.put(("quit",))
+        elif kind == "display":
+            self.display = args[0]
+            if t is not None:
+                t.display_observation = args[0]
+                t.request_snapshot()
+                if t.state != "running":
+                    self.publish()
+        elif kind == "speed":
+            self.delay = args[0]
+            if t is not None:
+                t.delay_s = args[0]
+        elif t is None:
+            return
+        elif kind == "pause":
+            t.pause()
+        elif kind == "stop":
+            t.stop()
+        elif kind == "snapshot":
+            if t.state == "running":
+                t.request_snapshot()
+            else:
+                self.publish()
+        elif kind == "session":
+            from ..session import session_from_trainer
+
+            self.send("session", session_from_trainer(t, name=args[0]))
+
+    def publish(self) -> None:
+        if self.trainer is not None:
+            self.send("snapshot", self.trainer.snapshot())
+
+    # ------------------------------------------------------------------ main thread
+    def serve(self) -> None:
+        from .threads import configure
+
+        configure(None)
+        threading.Thread(target=self.listen, daemon=True, name="aegui-listener").start()
+        threading.Thread(target=self.sender, daemon=True, name="aegui-sender").start()
+        while True:
+            message = self.commands.get()
+            if message[0] == "quit":
+                return
+            try:
+                getattr(self, f"do_{message[0]}")(*message[1:])
+            except Exception as exc:  # noqa: BLE001 - every failure reaches the user as a message
+                traceback.print_exc()
+                self.send("failed", f"{message[0].replace('_', ' ').capitalize()} failed: {exc}")
+            if self.trainer is not None:
+                self.publish()
+                self.send("state", self.trainer.state, self.trainer.message)
+
+    def _attach(self, trainer) -> None:
+        trainer.on_event = lambda event: self.send("event", event)
+        trainer.on_snapshot = lambda snapshot: self.send("snapshot", snapshot)
+        trainer.display_observation = self.display
+        trainer.delay_s = self.delay
+        self.trainer = trainer
+        self.send("built", {"n_observations": trainer.n_obs, "n_features": trainer.n_features,
+                            "model": trainer.model, "training": trainer.training})
+
+    def do_build(self, train, test, model, training, keep_weights) -> None:
+        from .trainer import Trainer
+
+        network = None
+        old = self.trainer
+        if keep_weights and old is not None:
+            sizes = model.layer_sizes(train.n_users if model.item_based else train.n_movies)
+            if old.network.sizes == sizes and old.network.activations == model.layer_activations():
+                network = old.network.clone()
+        self._attach(Trainer(train, model, training, test=test, network=network))
+
+    def do_adopt(self, session) -> None:
+        from ..session import trainer_from_session
+
+        self._attach(trainer_from_session(session))
+
+    def do_run(self) -> None:
+        self.send("state", "running", self.trainer.stage.info.title)
+        self.trainer.run()
+
+    def do_step(self, unit: str) -> None:
+        {"observation": self.trainer.step_observation, "batch": self.trainer.step_batch,
+         "epoch": self.trainer.step_epoch}[unit]()
+
+    def do_set_training(self, training) -> None:
+        self.trainer.set_training(training)
+
+    def do_set_parameter(self, layer: int, kind: str, row: int, col: int, value: float) -> None:
+        self.trainer.set_parameter(layer, kind, row, col, value)
+
+
+def _serve(conn) -> None:
+    _Server(conn).serve()
+
+
+class RemoteTrainer:
+    """The parent side: start the child, send commands, collect what it sends back."""
+
+    def __init__(self):
+        ctx = mp.get_context("spawn")
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(target=_serve, args=(child,), daemon=True, name="aegui-trainer")
+        self.process.start()
+        child.close()
+        # a reader thread takes whole messages off the pipe: a large snapshot arrives in many chunks,
+        # and waiting for them must never stall the window
+        self._closing = False
+        self._inbox: queue.Queue = queue.Queue()
+        self._session: queue.Queue = queue.Queue()
+        threading.Thread(target=self._read, daemon=True, name="aegui-reader").start()
+
+    def _read(self) -> None:
+        while True:
+            try:
+                message = self.conn.recv()
+            except (EOFError, OSError):
+                if not self._closing:
+                    self._inbox.put(("failed", "the training process ended unexpectedly"))
+                self._session.put(None)
+                return
+            if message[0] == "session":
+                self._session.put(message[1])
+            else:
+                self._inbox.put(message)
+
+    def send(self, *message) -> None:
+        try:
+            self.conn.send(message)
+        except (BrokenPipeError, OSError):
+            pass  # the child is gone; ``alive`` tells, and messages() reports it
+
+    @property
+    def alive(self) -> bool:
+        return self.process.is_alive()
+
+    def messages(self) -> list[tuple]:
+        """Everything the child has sent since the last call (never blocks)."""
+        out = []
+        while True:
+            try:
+                out.append(self._inbox.get_nowait())
+            except queue.Empty:
+                return out
+
+    def request_session(self, name: str, timeout: float = 30.0):
+        """Ask for a :class:`~aegui.core.session.Session` of the current state and wait for it."""
+        self.send("session", name)
+        try:
+            session = self._session.get(timeout=timeout)
+        except queue.Empty:
+            session = None
+        if session is None:
+            raise TimeoutError("the training process did not answer")
+        return session
+
+    def close(self, timeout: float = 5.0) -> bool:
+        """Stop training and end the child; ``True`` when it ended by itself in time."""
+        self._closing = True
+        self.send("quit")
+        self.process.join(timeout)
+        clean = not self.process.is_alive()
+        if not clean:
+            self.process.terminate()
+            self.process.join(1.0)
+        return clean

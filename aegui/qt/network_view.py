@@ -137,8 +137,9 @@ def _read_values(s: Snapshot) -> tuple[list[_Values], list[list[tuple[str, np.nd
                       ("∂L/∂a (this observation)", tr.deltas[t - 1])]
             if t == len(columns) - 1:
                 v.target, v.rated, v.scale = tr.x, tr.rated, scale
-    for t, layer in enumerate(layers):
-        grads[layer].append(("∂L/∂{} (this observation)", tr.grad_w[t], tr.grad_b[t]))
+    if tr is not None and tr.grad_w is not None:  # left out of snapshots streamed at full speed
+        for t, layer in enumerate(layers):
+            grads[layer].append(("∂L/∂{} (this observation)", tr.grad_w[t], tr.grad_b[t]))
     if s.rbm is not None:
         r, k = s.rbm, s.rbm.layer
         values[k] = _Values(r.v0, rated=r.rated if k == 0 else None, scale=RATING_SCALE if k == 0 else 1.0,

@@ -1,10 +1,10 @@
 """The window's side of training: a :class:`TrainingController` that drives the trainer's process
 (:class:`~aegui.core.engine.remote.RemoteTrainer`) and turns what it sends into Qt signals.
 
-A frame timer (:data:`FRAME_RATE` a second) collects the child's messages, emits only the newest
-snapshot of each batch (latest wins), and asks for the next one only when the last has arrived, so a
-slow frame never queues work. The UI never holds a tensor: it sees :class:`Snapshot` copies and rare
-events (epoch, phase, divergence, the end).
+While it trains, the child streams a snapshot every frame; a frame timer (:data:`FRAME_RATE` a second)
+collects the messages and emits only the newest snapshot (latest wins), so a slow frame never queues
+work. The UI never holds a tensor: it sees :class:`Snapshot` copies and rare events (epoch, phase,
+divergence, the end).
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ class TrainingController(QObject):
         self.state = "none"
         self.last_snapshot = None
         self._latest = None
-        self._awaiting = False
         self.timer = QTimer(self)
         self.timer.setInterval(int(1000 / FRAME_RATE))
         self.timer.timeout.connect(self._tick)
@@ -39,6 +38,7 @@ class TrainingController(QObject):
             from ..core.engine.remote import RemoteTrainer
 
             self.remote = RemoteTrainer()
+            self.remote.send("stream", 1.0 / FRAME_RATE)  # while training, a snapshot comes every frame
             self.timer.start()
         return self.remote
 
@@ -116,15 +116,12 @@ class TrainingController(QObject):
             kind = message[0]
             if kind == "snapshot":
                 self._latest = message[1]
-                self._awaiting = False
             elif kind == "built":
                 self.info = message[1]
                 self.state = "ready"
                 self.ready.emit()
             elif kind == "state":
                 self.state = message[1]
-                if self.state != "running":
-                    self._awaiting = False
                 self.stateChanged.emit(message[1], message[2])
             elif kind == "event":
                 self.event.emit(message[1])
@@ -132,11 +129,8 @@ class TrainingController(QObject):
                 self.failed.emit(message[1])
 
     def _tick(self) -> None:
-        """One frame: draw the newest snapshot, and ask for the next while training runs."""
+        """One frame: draw the newest snapshot (the trainer streams them while it runs)."""
         self._drain()
         if self._latest is not None:
             self.last_snapshot, self._latest = self._latest, None
             self.snapshot.emit(self.last_snapshot)
-        if self.state == "running" and not self._awaiting and self.remote is not None:
-            self._awaiting = True
-            self.remote.send("snapshot")

@@ -10,7 +10,8 @@ parent → child
     ``("step", unit)``, ``("set_training", spec)``, ``("set_parameter", layer, kind, row, col, value)``
     — queued and run in order by the child's main thread;
     ``("pause",)``, ``("stop",)``, ``("snapshot",)``, ``("display", observation)``, ``("speed", delay)``,
-    ``("session", name)``, ``("quit",)`` — handled at once by the child's listener thread (thread-safe
+    ``("stream", seconds)`` (publish on its own at that interval while running), ``("session", name)``,
+    ``("quit",)`` — handled at once by the child's listener thread (thread-safe
     flags on the trainer, as between threads).
 child → parent
     ``("built", info)``, ``("snapshot", Snapshot)``, ``("event", Event)``, ``("state", state, message)``,
@@ -24,10 +25,11 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import queue
+import sys
 import threading
 import traceback
 
-_CONTROL = {"pause", "stop", "snapshot", "display", "speed", "session", "quit"}
+_CONTROL = {"pause", "stop", "snapshot", "display", "speed", "stream", "session", "quit"}
 
 
 class _Server:
@@ -39,6 +41,7 @@ class _Server:
         self.trainer = None
         self.display = None
         self.delay = 0.0
+        self.stream = 0.0
         # the outbox: messages in order, and only the newest snapshot; a sender thread writes them, so
         # the trainer never waits for the window to read a large snapshot from the pipe
         self._out = threading.Condition()
@@ -100,6 +103,10 @@ class _Server:
             self.delay = args[0]
             if t is not None:
                 t.delay_s = args[0]
+        elif kind == "stream":
+            self.stream = args[0]
+            if t is not None:
+                t.stream_interval_s = args[0]
         elif t is None:
             return
         elif kind == "pause":
@@ -125,6 +132,9 @@ class _Server:
         from .threads import configure
 
         configure(None)
+        # the sender writes a large snapshot in many socket-sized chunks and needs the interpreter lock
+        # back after each: hand it over every 0.5 ms instead of 5 ms, or a frame waits for ~20 slices
+        sys.setswitchinterval(0.0005)
         threading.Thread(target=self.listen, daemon=True, name="aegui-listener").start()
         threading.Thread(target=self.sender, daemon=True, name="aegui-sender").start()
         while True:
@@ -145,6 +155,7 @@ class _Server:
         trainer.on_snapshot = lambda snapshot: self.send("snapshot", snapshot)
         trainer.display_observation = self.display
         trainer.delay_s = self.delay
+        trainer.stream_interval_s = self.stream
         self.trainer = trainer
         self.send("built", {"n_observations": trainer.n_obs, "n_features": trainer.n_features,
                             "model": trainer.model, "training": trainer.training})
@@ -180,6 +191,23 @@ class _Server:
         self.trainer.set_parameter(layer, kind, row, col, value)
 
 
+def _widen(conn, size: int = 4 << 20) -> None:
+    """Ask for large socket buffers (the kernel caps them), so that a snapshot crosses in a few writes."""
+    import socket
+
+    try:
+        sock = socket.socket(fileno=conn.fileno())
+    except OSError:
+        return
+    try:
+        for option in (socket.SO_SNDBUF, socket.SO_RCVBUF):
+            sock.setsockopt(socket.SOL_SOCKET, option, size)
+    except OSError:
+        pass
+    finally:
+        sock.detach()  # the connection keeps the descriptor
+
+
 def _serve(conn) -> None:
     _Server(conn).serve()
 
@@ -190,6 +218,8 @@ class RemoteTrainer:
     def __init__(self):
         ctx = mp.get_context("spawn")
         self.conn, child = ctx.Pipe()
+        _widen(self.conn)
+        _widen(child)
         self.process = ctx.Process(target=_serve, args=(child,), daemon=True, name="aegui-trainer")
         self.process.start()
         child.close()

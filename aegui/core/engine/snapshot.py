@@ -62,8 +62,8 @@ class Trace:
     loss: float
     penalty: float
     deltas: tuple[np.ndarray, ...]
-    grad_w: tuple[np.ndarray, ...]
-    grad_b: tuple[np.ndarray, ...]
+    grad_w: tuple[np.ndarray, ...] | None   # None in snapshots streamed at full speed
+    grad_b: tuple[np.ndarray, ...] | None
     scale: float = 5.0
 
 

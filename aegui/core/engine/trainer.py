@@ -86,6 +86,10 @@ class Trainer:
         #: receives snapshots: ``request_snapshot()`` asks (any thread), the next step boundary sends one
         self.on_snapshot: Callable[[Snapshot], None] | None = None
         self._snapshot_wanted = threading.Event()
+        #: while running, also publish on its own every this many seconds (0: only when asked), so a
+        #: viewer in another process gets a steady frame rate without a request's round trip
+        self.stream_interval_s = 0.0
+        self._published_at = 0.0
 
         self.train_all = train
         fit = train
@@ -261,6 +265,7 @@ class Trainer:
     def publish(self) -> None:
         """Send a snapshot to :attr:`on_snapshot` now."""
         self._snapshot_wanted.clear()
+        self._published_at = time.perf_counter()
         if self.on_snapshot is not None:
             self.on_snapshot(self.snapshot())
 
@@ -408,7 +413,8 @@ class Trainer:
                 self._pause.wait(self.delay_s)
             else:
                 self.step_batch()
-                if self._snapshot_wanted.is_set():
+                if self._snapshot_wanted.is_set() or (
+                        self.stream_interval_s and time.perf_counter() - self._published_at >= self.stream_interval_s):
                     self.publish()
             if (self.phase_index, self.epoch) != epoch_marker:
                 epoch_marker = (self.phase_index, self.epoch)
@@ -560,7 +566,7 @@ class Trainer:
             return old
 
     # ------------------------------------------------------------------ snapshots
-    def _trace_rows(self, rows, x, mask, x_in) -> Trace | None:
+    def _trace_rows(self, rows, x, mask, x_in, gradients: bool = True) -> Trace | None:
         """Steps 2–6 for one observation: forward, error, loss and its own gradient, on a second view
         of the parameters (the batch's gradient is untouched)."""
         st = self.stage
@@ -575,14 +581,15 @@ class Trainer:
                      frozen(rated), frozen_all(h[0] for h in self._pre(scratch, ev.hs)),
                      frozen_all(h[0] for h in ev.hs[1:]), frozen(ev.error[0]), int(ev.n_rated),
                      ev.reconstruction, ev.penalty, frozen_all(d[0] for d in ev.deltas),
-                     frozen_all(scratch.weight_grads), frozen_all(scratch.bias_grads), RATING_SCALE)
+                     frozen_all(scratch.weight_grads) if gradients else None,
+                     frozen_all(scratch.bias_grads) if gradients else None, RATING_SCALE)
 
     @staticmethod
     def _pre(network: Network, hs: list[torch.Tensor]) -> list[torch.Tensor]:
         """Pre-activations ``a_l = h_{l−1} W_lᵀ + b_l`` recomputed for display."""
         return [torch.addmm(b, h, w.t()) for h, w, b in zip(hs[:-1], network.weights, network.biases)]
 
-    def trace(self, observation: int) -> Trace | None:
+    def trace(self, observation: int, gradients: bool = True) -> Trace | None:
         """Steps 2–6 for any observation with the current weights (clean input unless denoising, whose
         corruption here uses a display-only random stream, so looking never changes training)."""
         with self.lock:
@@ -590,7 +597,7 @@ class Trainer:
                 return None
             rows = torch.tensor([observation])
             x, mask = self.stage.data.block(rows)
-            return self._trace_rows(rows, x, mask, self._corrupt(x, mask, self._display_generator))
+            return self._trace_rows(rows, x, mask, self._corrupt(x, mask, self._display_generator), gradients)
 
     def _rbm_snapshot(self) -> RBMTrace | None:
         """The first observation of the last CD-k chain: the real samples of the last update."""
@@ -624,7 +631,10 @@ class Trainer:
             if trace:
                 if self.display_observation is not None and self.stage.data is self.inputs \
                         and 0 <= self.display_observation < self.n_obs:
-                    tr = self.trace(self.display_observation)
+                    # streaming at full speed: the observation's own gradient (as large as the weights)
+                    # is left out; the last update's gradient stays
+                    tr = self.trace(self.display_observation,
+                                    gradients=not (self.state == "running" and self.delay_s == 0))
                 else:
                     tr = self._trace
             trainable = tuple(self.stage.info.kind == "finetune" or l in (self.stage.info.layer,

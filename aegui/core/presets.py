@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
 
 from .data.demo import load_demo
 from .data.ratings import Ratings

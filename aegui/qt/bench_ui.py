@@ -69,7 +69,7 @@ def _headless_updates_per_s(seconds: float) -> float:
     trainer.display_observation = 0
     trainer.on_snapshot = lambda snapshot: None
     def work():
-        configure(None)  # torch's thread count is per thread: set it where the training runs, as the window does
+        configure(None, headless=False)  # per thread: set where the training runs, as the window's process does
         trainer.run()
 
     worker = threading.Thread(target=work)  # the same thread layout as the window's
@@ -91,14 +91,12 @@ def run_ui_bench(json_line: bool = False, seconds: float = 5.0) -> int:
     from PySide6.QtCore import QElapsedTimer, QSettings, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from ..core.engine.threads import configure
     from .app import match_plots_to_palette
     from .main_window import MainWindow
 
     report = {"startup_ms": startup_ms()}
     app = QApplication.instance() or QApplication([])
     match_plots_to_palette(app)
-    configure(None)
     headless = _headless_updates_per_s(seconds)
 
     import tempfile

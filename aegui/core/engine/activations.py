@@ -21,7 +21,6 @@ import math
 
 import torch
 
-from .spec import check_activation as check
 
 
 

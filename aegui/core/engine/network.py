@@ -27,6 +27,7 @@ from typing import Mapping, Sequence
 import torch
 
 from . import activations as act
+from .spec import check_activation
 
 
 class Network:
@@ -40,7 +41,7 @@ class Network:
         self.sizes = tuple(int(s) for s in sizes)
         if len(self.sizes) < 2 or min(self.sizes) < 1:
             raise ValueError(f"a network needs at least two layers of positive size, got {self.sizes}")
-        self.activations = tuple(act.check(a) for a in layer_activations)
+        self.activations = tuple(check_activation(a) for a in layer_activations)
         if len(self.activations) != len(self.sizes) - 1:
             raise ValueError("one activation per layer is needed")
         self.shapes: list[tuple[tuple[int, int], tuple[int]]] = [

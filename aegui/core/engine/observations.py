@@ -8,7 +8,6 @@ memory grows with the ratings, never with users × movies.
 
 from __future__ import annotations
 
-import numpy as np
 import torch
 
 from ..data.ratings import Ratings

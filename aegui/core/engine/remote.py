@@ -131,7 +131,7 @@ class _Server:
     def serve(self) -> None:
         from .threads import configure
 
-        configure(None)
+        configure(None, headless=False)
         # the sender writes a large snapshot in many socket-sized chunks and needs the interpreter lock
         # back after each: hand it over every 0.5 ms instead of 5 ms, or a frame waits for ~20 slices
         sys.setswitchinterval(0.0005)

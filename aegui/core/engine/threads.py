@@ -1,9 +1,14 @@
 """How many threads torch may use: chosen on purpose, never left to the default.
 
-On a 2-core machine two torch threads next to a busy UI thread (or another process) spin against each
-other and ran training up to 90× slower; small layers gain little from more threads anyway. The rule:
-one thread up to 2 cores, otherwise half the cores (at most 8); ``AEGUI_THREADS`` or an explicit value
-overrides it.
+Spinning OpenMP threads that share cores with other busy threads ran training up to 90× slower on a
+2-core machine, so the count depends on who else needs the cores:
+
+* ``headless`` (the command line, the benchmarks): training is the only work, so every core, at most 8;
+* next to a window (the trainer's process of the desktop app): one core is left to the window,
+  ``cores − 1``, at least 1 and at most 8.
+
+``AEGUI_THREADS`` or an explicit count overrides both. torch's count is per thread: call
+:func:`configure` in the thread that trains.
 """
 
 from __future__ import annotations
@@ -11,19 +16,19 @@ from __future__ import annotations
 import os
 
 
-def default_threads() -> int:
+def default_threads(headless: bool = True) -> int:
     env = os.environ.get("AEGUI_THREADS", "").strip()
     if env.isdigit() and int(env) > 0:
         return int(env)
     cores = os.cpu_count() or 1
-    return 1 if cores <= 2 else min(8, cores // 2)
+    return min(8, cores) if headless else max(1, min(8, cores - 1))
 
 
-def configure(threads: int | None = None) -> int:
+def configure(threads: int | None = None, headless: bool = True) -> int:
     """Set torch's intra-op thread pool (and a single inter-op thread); returns the count used."""
     import torch
 
-    n = threads if threads and threads > 0 else default_threads()
+    n = threads if threads and threads > 0 else default_threads(headless)
     torch.set_num_threads(n)
     torch.set_flush_denormal(True)  # decaying optimiser moments must not fall into slow subnormal arithmetic
     try:

@@ -40,7 +40,8 @@ PRESETS: dict[str, Preset] = {
                      TrainSpec(mode="minibatch", batch_size=16, optimizer="adam", lr=0.005, epochs=100), 0.1),
     "ml100k-like": Preset("MovieLens-100K-shaped synthetic set", "ml100k-like",
                           ModelSpec(kind="basic", hidden=(20, 10)),
-                          TrainSpec(mode="minibatch", batch_size=32, optimizer="adam", lr=0.003, epochs=100), 0.2),
+                          TrainSpec(mode="minibatch", batch_size=32, optimizer="adam", lr=0.003, weight_decay=3e-5,
+                                    epochs=100), 0.2),
 }
 DEFAULT_PRESET = "default"
 

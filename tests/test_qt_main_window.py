@@ -203,3 +203,38 @@ def test_screenshot_command_writes_a_png(tmp_path):
     assert out.returncode == 0, out.stderr
     assert png.stat().st_size > 10_000
     assert not (tmp_path / ".config" / "aegui").exists()  # the user's settings were not touched
+
+
+def test_remote_trainer_pause_cancels_a_pending_play(qtbot):
+    """Play then pause at once: the pause wins, even before the child has started the run."""
+    from aegui.core.data.demo import load_demo
+    from aegui.core.engine.remote import RemoteTrainer
+    from aegui.core.engine.spec import ModelSpec, TrainSpec
+
+    remote = RemoteTrainer()
+    try:
+        remote.send("build", load_demo("seed-toy"), None, ModelSpec(hidden=(3,)), TrainSpec(epochs=1_000_000), False)
+        remote.send("run")
+        remote.send("pause")
+        remote.send("snapshot")
+        states = []
+        qtbot.waitUntil(lambda: states.extend(m for m in remote.messages() if m[0] in ("state", "snapshot"))
+                        or any(m[0] == "snapshot" for m in states), timeout=TIMEOUT)
+        qtbot.wait(300)
+        states.extend(remote.messages())
+        last_state = [m for m in states if m[0] == "state"][-1]
+        assert last_state[1] != "running"
+    finally:
+        assert remote.close()
+
+
+def test_play_after_an_edit_rebuilds_and_trains_on_the_new_data(qtbot, window):
+    user, movie = 0, 1
+    window.doc.set_cells([user], [movie], [5.0])
+    assert window._stale
+    window.training_panel.play_action.setChecked(True)
+    qtbot.waitUntil(lambda: window.snapshot is not None and window.snapshot.step > 0
+                    and not window._stale, timeout=TIMEOUT)
+    window.training_panel.play_action.setChecked(False)
+    session = window.controller.session("check")
+    assert session.ratings.value_at(user, movie) == 5.0  # the trainer holds the edited grid

@@ -60,7 +60,8 @@ class TrainingController(QObject):
         remote.send("adopt", session)
 
     def play(self) -> None:
-        if self.built and self.state != "running":
+        """Train on (a build still under way runs first: the child takes commands in order)."""
+        if self.remote is not None and self.state != "running":
             self.state = "running"
             self.remote.send("run")
 
@@ -73,7 +74,7 @@ class TrainingController(QObject):
             self.remote.send("stop")
 
     def step(self, unit: str) -> None:
-        if self.built:
+        if self.remote is not None:
             self.pause()
             self.remote.send("step", unit)
 

@@ -88,6 +88,13 @@ class _Server:
 
     def control(self, kind: str, args: tuple) -> None:
         t = self.trainer
+        if kind == "pause":  # a pause right after play cancels the play not yet started
+            with self.commands.mutex:
+                kept = [m for m in self.commands.queue if m[0] != "run"]
+                cancelled = len(kept) != len(self.commands.queue)
+                self.commands.queue = type(self.commands.queue)(kept)
+            if cancelled and t is not None and t.state != "running":
+                self.send("state", t.state, t.message)
         if kind == "quit":
             if t is not None:
                 t.stop()

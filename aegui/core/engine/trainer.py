@@ -262,12 +262,13 @@ class Trainer:
         """Ask for a snapshot at the next step boundary (it goes to :attr:`on_snapshot`)."""
         self._snapshot_wanted.set()
 
-    def publish(self) -> None:
-        """Send a snapshot to :attr:`on_snapshot` now."""
+    def publish(self, streaming: bool = False) -> None:
+        """Send a snapshot to :attr:`on_snapshot` now. ``streaming`` (full speed): the gradients and
+        updates, each as large as the weights, are left out; the weights and the observation's pass stay."""
         self._snapshot_wanted.clear()
         self._published_at = time.perf_counter()
         if self.on_snapshot is not None:
-            self.on_snapshot(self.snapshot())
+            self.on_snapshot(self.snapshot(gradients=not streaming))
 
     def _emit(self, kind: str, message: str, **data) -> None:
         if self.on_event is not None:
@@ -415,7 +416,7 @@ class Trainer:
                 self.step_batch()
                 if self._snapshot_wanted.is_set() or (
                         self.stream_interval_s and time.perf_counter() - self._published_at >= self.stream_interval_s):
-                    self.publish()
+                    self.publish(streaming=True)
             if (self.phase_index, self.epoch) != epoch_marker:
                 epoch_marker = (self.phase_index, self.epoch)
                 done_epochs += 1
@@ -631,10 +632,7 @@ class Trainer:
             if trace:
                 if self.display_observation is not None and self.stage.data is self.inputs \
                         and 0 <= self.display_observation < self.n_obs:
-                    # streaming at full speed: the observation's own gradient (as large as the weights)
-                    # is left out; the last update's gradient stays
-                    tr = self.trace(self.display_observation,
-                                    gradients=not (self.state == "running" and self.delay_s == 0))
+                    tr = self.trace(self.display_observation, gradients=gradients)
                 else:
                     tr = self._trace
             trainable = tuple(self.stage.info.kind == "finetune" or l in (self.stage.info.layer,

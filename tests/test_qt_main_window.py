@@ -238,3 +238,24 @@ def test_play_after_an_edit_rebuilds_and_trains_on_the_new_data(qtbot, window):
     window.training_panel.play_action.setChecked(False)
     session = window.controller.session("check")
     assert session.ratings.value_at(user, movie) == 5.0  # the trainer holds the edited grid
+
+
+def test_every_control_has_a_tooltip(window):
+    from PySide6.QtWidgets import QAbstractButton, QAbstractSlider, QAbstractSpinBox, QComboBox, QLineEdit, QToolButton
+
+    missing, checked = [], 0
+    for cls in (QAbstractButton, QComboBox, QAbstractSpinBox, QAbstractSlider, QLineEdit):
+        for widget in window.findChildren(cls):
+            if not widget.isVisibleTo(window) or widget.parent().inherits("QAbstractSpinBox"):
+                continue
+            tip = widget.toolTip()
+            if not tip and isinstance(widget, QToolButton) and widget.defaultAction() is not None:
+                tip = widget.defaultAction().toolTip()
+            if not tip and (widget.inherits("QScrollBar") or widget.inherits("QDockWidget")
+                            or widget.objectName().startswith("qt_") or widget.parent().inherits("QTabBar")
+                            or widget.parent().inherits("QDockWidget") or widget.inherits("QTableCornerButton")):
+                continue
+            checked += 1
+            if not tip:
+                missing.append(f"{type(widget).__name__} {widget.text() if hasattr(widget, 'text') else ''!r}")
+    assert checked > 25 and not missing, (checked, missing)

@@ -259,3 +259,20 @@ def test_every_control_has_a_tooltip(window):
             if not tip:
                 missing.append(f"{type(widget).__name__} {widget.text() if hasattr(widget, 'text') else ''!r}")
     assert checked > 25 and not missing, (checked, missing)
+
+
+def test_seed_example_preset_shows_the_seeds_numbers(qtbot, tmp_path, messages):
+    """``--preset seed-example``: the seed's exact 4-2-4 weights; user 1 = [1,0,0,0] gives hidden
+    [1, 1] and output [2, 0, 0, −2], as the seed document computes."""
+    w = MainWindow("seed-example", settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(w)
+    w.show()
+    try:
+        qtbot.waitUntil(lambda: w.snapshot is not None and w.snapshot.trace is not None, timeout=TIMEOUT)
+        tr = w.snapshot.trace
+        np.testing.assert_array_equal(tr.x, [1, 0, 0, 0])
+        np.testing.assert_array_equal(tr.post[0], [1, 1])
+        np.testing.assert_array_equal(tr.post[1], [2, 0, 0, -2])
+        np.testing.assert_array_equal(w.snapshot.weights[0], [[1, 1, -1, -1], [1, -1, 1, -1]])
+    finally:
+        w.controller.shutdown()

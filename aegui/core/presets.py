@@ -7,8 +7,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
-from .data.demo import load_demo
+import numpy as np
+
+from .data.demo import SEED_W1, load_demo
 from .data.ratings import Ratings
 from .engine.spec import ModelSpec, TrainSpec
 
@@ -20,6 +23,8 @@ class Preset:
     model: ModelSpec
     training: TrainSpec
     test_fraction: float = 0.0
+    #: starting weights (a state dict of numpy arrays) instead of random ones
+    weights: Callable[[], dict[str, np.ndarray]] | None = None
 
     def ratings(self) -> Ratings:
         return load_demo(self.data)
@@ -30,8 +35,9 @@ PRESETS: dict[str, Preset] = {
                       ModelSpec(kind="basic", hidden=(6, 3)),
                       TrainSpec(mode="online", optimizer="adam", lr=0.01, epochs=200), 0.1),
     "seed-example": Preset("The seed's 4-2-4 example (one-hot users)", "seed-onehot",
-                           ModelSpec(kind="basic", hidden=(2,), activation="identity"),
-                           TrainSpec(mode="online", optimizer="sgd", lr=0.05, momentum=0.0, epochs=100)),
+                           ModelSpec(kind="basic", hidden=(2,), activation="identity", input_scale=1.0),
+                           TrainSpec(mode="online", optimizer="sgd", lr=0.05, momentum=0.0, epochs=100),
+                           weights=lambda: _seed_weights()),
     "seed-toy": Preset("Eight friends rate six films", "seed-toy",
                        ModelSpec(kind="basic", hidden=(3,)),
                        TrainSpec(mode="online", optimizer="adam", lr=0.02, epochs=300)),
@@ -44,6 +50,12 @@ PRESETS: dict[str, Preset] = {
                                     epochs=100), 0.2),
 }
 DEFAULT_PRESET = "default"
+
+
+def _seed_weights() -> dict[str, np.ndarray]:
+    """The seed's tied ±1 weights, no bias (see :mod:`aegui.core.engine.seed_example`), as a state dict."""
+    return {"layers.0.weight": SEED_W1.copy(), "layers.0.bias": np.zeros(2),
+            "layers.1.weight": SEED_W1.T.copy(), "layers.1.bias": np.zeros(4)}
 
 
 def get_preset(name: str) -> Preset:

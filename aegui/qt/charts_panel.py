@@ -39,7 +39,8 @@ class ChartsPanel(QWidget):
         self.step_curve.setDownsampling(auto=True, method="mean")
         self.step_curve.setClipToView(True)
         for plot in (self.epoch_plot, self.step_plot):
-            plot.getAxis("left").enableAutoSIPrefix(False)  # errors read as they are, not ×0.001
+            for side in ("left", "bottom"):  # numbers read as they are, not ×0.001
+                plot.getAxis(side).enableAutoSIPrefix(False)
         self.step_plot.setToolTip("L = 1/n Σ (x_i − y_i)² over the rated inputs of each update (+ penalty)")
 
         self.log_box = QCheckBox("log scale")

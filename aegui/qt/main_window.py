@@ -59,6 +59,7 @@ class MainWindow(QMainWindow):
             self.doc.set_test_split(p.test_fraction, seed=p.training.seed)
             self.doc.mark_saved()
         self.session_name = p.title
+        self._preset_weights = p.weights() if p.weights else None  # used by the first build only
         self.controller = TrainingController(self)
         self.snapshot = None
         self._trained_since_save = False
@@ -172,7 +173,8 @@ class MainWindow(QMainWindow):
         self.training_panel.set_enabled(False)
         self.engine_label.setText("engine: building…")
         self.controller.build(self.doc.train_ratings(), self.doc.test_ratings(), self.doc.model, self.doc.training,
-                              keep_weights)
+                              keep_weights, self._preset_weights)
+        self._preset_weights = None
 
     def _on_ready(self) -> None:
         self.training_panel.set_enabled(True)

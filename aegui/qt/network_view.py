@@ -30,7 +30,6 @@ from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import (QFileDialog, QGraphicsItem, QGraphicsRectItem, QHBoxLayout, QInputDialog, QLabel, QMenu,
                                QPushButton, QSizePolicy, QSlider, QToolTip, QVBoxLayout, QWidget)
 
-from ..core.engine.spec import RATING_SCALE
 from ..core.engine.snapshot import Snapshot
 from . import palette
 
@@ -142,7 +141,7 @@ def _read_values(s: Snapshot) -> tuple[list[_Values], list[list[tuple[str, np.nd
             grads[layer].append(("∂L/∂{} (this observation)", tr.grad_w[t], tr.grad_b[t]))
     if s.rbm is not None:
         r, k = s.rbm, s.rbm.layer
-        values[k] = _Values(r.v0, rated=r.rated if k == 0 else None, scale=RATING_SCALE if k == 0 else 1.0,
+        values[k] = _Values(r.v0, rated=r.rated if k == 0 else None, scale=s.input_scale if k == 0 else 1.0,
                             rows=[("v₀ (data)", r.v0), (f"v_{r.k} = p(v|h) after CD-{r.k}", r.vk)])
         values[k + 1] = _Values(r.h0, rows=[("p(h|v₀)", r.h0), ("h₀ sample", r.h0_sample),
                                             (f"p(h|v_{r.k})", r.hk)])
@@ -198,7 +197,8 @@ class _Column:
 
 def _captions(s: Snapshot) -> list[str]:
     n_layers = len(s.weights)
-    out = [f"input x\n{s.sizes[0]:,} · rating ÷ {RATING_SCALE:g}"]
+    out = [f"input x\n{s.sizes[0]:,} · rating ÷ {s.input_scale:g}" if s.input_scale != 1
+           else f"input x\n{s.sizes[0]:,} · rating"]
     for c in range(1, n_layers):
         act = s.activations[c - 1]
         if n_layers % 2 == 0 and c == n_layers // 2:

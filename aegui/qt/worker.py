@@ -47,11 +47,11 @@ class TrainingController(QObject):
         return self.info is not None
 
     # ------------------------------------------------------------------ commands
-    def build(self, train, test, model, training, keep_weights: bool = False) -> None:
+    def build(self, train, test, model, training, keep_weights: bool = False, weights=None) -> None:
         remote = self._start()
         self.pause()
         self.info = None
-        remote.send("build", train, test, model, training, keep_weights)
+        remote.send("build", train, test, model, training, keep_weights, weights)
 
     def adopt(self, session) -> None:
         remote = self._start()

@@ -54,6 +54,11 @@ _YEARS = np.arange(1930, 2010)
 
 
 # ====================================================================== the seed's examples
+#: the seed's 4-2-4 encoder weights (movie k → its column): the decoder is the transpose, no bias
+SEED_W1 = np.array([[1.0, 1.0, -1.0, -1.0],
+                    [1.0, -1.0, 1.0, -1.0]])
+
+
 def seed_onehot() -> Ratings:
     """The seed's 4 × 4 example: user ``k`` rated only movie ``k``, with ``1``."""
     return Ratings.from_dense(np.eye(4), user_ids=[f"User {k}" for k in range(1, 5)],

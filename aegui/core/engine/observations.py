@@ -1,7 +1,7 @@
 """Ratings as the network sees them: observation rows, scaled, in dense blocks.
 
 An observation is a user (user-based) or a movie (item-based, I-AutoRec); its input vector is
-``x = r / 5`` over the features (0 = not rated) and its mask ``r > 0``. Small sets are kept as one dense
+``x = r / s`` (``s = ModelSpec.input_scale``, 5 by default) over the features (0 = not rated) and its mask ``r > 0``. Small sets are kept as one dense
 tensor (fast slicing); large ones (ML-10M: 70k × 10.7k) are densified one block of rows at a time, so
 memory grows with the ratings, never with users × movies.
 """
@@ -24,15 +24,16 @@ def orient(ratings: Ratings, item_based: bool) -> Ratings:
 class Observations:
     """Scaled dense blocks ``(x, mask)`` of the rows of an observation-major :class:`Ratings`."""
 
-    def __init__(self, ratings: Ratings, *, dtype: torch.dtype = torch.float32,
+    def __init__(self, ratings: Ratings, *, scale: float = RATING_SCALE, dtype: torch.dtype = torch.float32,
                  device: str | torch.device = "cpu", cache_cells: int = DENSE_CACHE_CELLS):
         self.ratings = ratings
+        self.scale = float(scale)
         self.n = ratings.n_users
         self.m = ratings.n_movies
         self.dtype, self.device = dtype, torch.device(device)
         self._x = self._mask = None
         if self.n * self.m <= cache_cells:
-            self._x = torch.from_numpy(ratings.to_dense()).to(self.device, dtype).div_(RATING_SCALE)
+            self._x = torch.from_numpy(ratings.to_dense()).to(self.device, dtype).div_(self.scale)
             self._mask = (self._x > 0).to(dtype)
 
     def block(self, rows: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -43,7 +44,7 @@ class Observations:
                 return self._x[r:r + 1], self._mask[r:r + 1]
             return self._x.index_select(0, rows), self._mask.index_select(0, rows)
         x = torch.from_numpy(self.ratings.dense_rows(rows.cpu().numpy())).to(self.device, self.dtype)
-        x.div_(RATING_SCALE)
+        x.div_(self.scale)
         return x, (x > 0).to(self.dtype)
 
     def row(self, r: int) -> tuple[torch.Tensor, torch.Tensor]:

@@ -1,6 +1,6 @@
 """Predictions in rating units: reconstructions, held-out RMSE and recommendations.
 
-The prediction of cell ``(u, i)`` is ``5·y_i`` where ``y`` is the network's output for the observation's
+The prediction of cell ``(u, i)`` is ``s·y_i`` (``s`` the input scale, 5 by default) where ``y`` is the network's output for the observation's
 *training* input (user ``u``'s row, or movie ``i``'s row when item-based), clipped to the rating range
 ``[low, high]`` of the training data. RMSE over a set ``T`` of ratings is ``√(1/|T| Σ (pred − r)²)``.
 """
@@ -14,7 +14,7 @@ import torch
 
 from ..data.ratings import Ratings
 from .network import Network
-from .observations import RATING_SCALE, Observations
+from .observations import Observations
 
 CHUNK = 512
 
@@ -26,9 +26,9 @@ def _chunks(rows: np.ndarray, size: int = CHUNK):
 
 @torch.no_grad()
 def reconstruct(network: Network, inputs: Observations, rows: np.ndarray) -> np.ndarray:
-    """``(len(rows), m)`` unclipped predictions ``5·y`` for the given observation rows."""
+    """``(len(rows), m)`` unclipped predictions ``s·y`` for the given observation rows."""
     x, _ = inputs.block(torch.as_tensor(np.asarray(rows, dtype=np.int64)))
-    return (network.forward(x)[-1] * RATING_SCALE).cpu().numpy()
+    return (network.forward(x)[-1] * inputs.scale).cpu().numpy()
 
 
 @torch.no_grad()
@@ -42,7 +42,7 @@ def squared_error(network: Network, inputs: Observations, targets: Ratings, low:
         x, _ = inputs.block(torch.as_tensor(chunk))
         y = network.forward(x)[-1]
         r, c, v = targets.rows_slice(chunk)
-        pred = (y[torch.as_tensor(r), torch.as_tensor(c)] * RATING_SCALE).clamp_(low, high)
+        pred = (y[torch.as_tensor(r), torch.as_tensor(c)] * inputs.scale).clamp_(low, high)
         d = pred.double() - torch.as_tensor(v, dtype=torch.float64, device=pred.device)
         total += float((d * d).sum())
     return total, targets.n_ratings
@@ -61,7 +61,7 @@ def user_predictions(network: Network, inputs: Observations, user: int, item_bas
     out = np.empty(inputs.n, dtype=np.float32)
     for chunk in _chunks(np.arange(inputs.n)):
         x, _ = inputs.block(torch.as_tensor(chunk))
-        out[chunk] = (network.forward(x)[-1][:, user] * RATING_SCALE).cpu().numpy()
+        out[chunk] = (network.forward(x)[-1][:, user] * inputs.scale).cpu().numpy()
     return out
 
 

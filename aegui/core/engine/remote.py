@@ -6,7 +6,7 @@ headless speed on two cores). :class:`RemoteTrainer` starts one child process (`
 :class:`Trainer`; both sides talk over one pipe with tuples:
 
 parent → child
-    ``("build", train, test, model, training, keep_weights)``, ``("adopt", session)``, ``("run",)``,
+    ``("build", train, test, model, training, keep_weights, weights)``, ``("adopt", session)``, ``("run",)``,
     ``("step", unit)``, ``("set_training", spec)``, ``("set_parameter", layer, kind, row, col, value)``
     — queued and run in order by the child's main thread;
     ``("pause",)``, ``("stop",)``, ``("snapshot",)``, ``("display", observation)``, ``("speed", delay)``,
@@ -167,13 +167,19 @@ class _Server:
         self.send("built", {"n_observations": trainer.n_obs, "n_features": trainer.n_features,
                             "model": trainer.model, "training": trainer.training})
 
-    def do_build(self, train, test, model, training, keep_weights) -> None:
+    def do_build(self, train, test, model, training, keep_weights, weights=None) -> None:
+        """A new trainer; ``keep_weights`` continues from the current network when the shapes allow,
+        ``weights`` (a state dict) starts from given ones (the seed's example)."""
+        from .network import Network
         from .trainer import Trainer
 
         network = None
         old = self.trainer
-        if keep_weights and old is not None:
-            sizes = model.layer_sizes(train.n_users if model.item_based else train.n_movies)
+        sizes = model.layer_sizes(train.n_users if model.item_based else train.n_movies)
+        if weights is not None:
+            network = Network(sizes, model.layer_activations())
+            network.load_state_dict(weights)
+        elif keep_weights and old is not None:
             if old.network.sizes == sizes and old.network.activations == model.layer_activations():
                 network = old.network.clone()
         self._attach(Trainer(train, model, training, test=test, network=network))

@@ -17,11 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from ..data.demo import SEED_W1
 from . import activations as act
 from .network import Network
-
-SEED_W1 = np.array([[1.0, 1.0, -1.0, -1.0],
-                    [1.0, -1.0, 1.0, -1.0]])
 
 
 def seed_network(hidden_bias=(0.0, 0.0), output_bias=(0.0, 0.0, 0.0, 0.0)) -> Network:

@@ -123,3 +123,4 @@ class Snapshot:
     observation_labels: tuple[str, ...] = ()
     feature_labels: tuple[str, ...] = ()
     item_based: bool = False         # observations are movies and features users
+    input_scale: float = 5.0         # x = rating / input_scale

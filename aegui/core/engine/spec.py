@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields, replace
 
-#: ratings are divided by this before entering the network (x = r / 5); predictions are 5·y
+#: ratings are divided by this before entering the network (x = r / 5); predictions are 5·y (the
+#: default of ``ModelSpec.input_scale``)
 RATING_SCALE = 5.0
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "identity")
 OPTIMIZERS = ("sgd", "rmsprop", "adam")
@@ -49,6 +50,9 @@ class ModelSpec:
 
     kind: str = "basic"
     hidden: tuple[int, ...] = (20, 10)
+    #: ratings are divided by this before entering the network (x = r / s) and predictions are s·y;
+    #: 5 keeps inputs in [0, 1]; the seed's 4-2-4 example uses 1 (its inputs are the ratings themselves)
+    input_scale: float = RATING_SCALE
     activation: str = "sigmoid"
     output_activation: str = "identity"
     item_based: bool = False
@@ -75,6 +79,7 @@ class ModelSpec:
             raise ValueError(f"unknown autoencoder type {self.kind!r}; choose one of {', '.join(KINDS)}")
         if not self.hidden:
             raise ValueError("hidden needs at least one layer size")
+        _check_range("input scale", self.input_scale, 0.0, 1e6, low_open=True)
         for h in self.hidden:
             _check_range("a hidden layer size", h, 1, MAX_UNITS)
         check_activation(self.activation)

@@ -28,7 +28,7 @@ import torch
 from ..data.ratings import Ratings
 from .network import Network
 from .objective import Evaluation, Penalty, evaluate
-from .observations import RATING_SCALE, Codes, Observations, orient
+from .observations import Codes, Observations, orient
 from .optimizers import FlatOptimizer
 from .predict import squared_error
 from .rbm import RBM
@@ -100,10 +100,11 @@ class Trainer:
             fit, self.validation = split_random(train, training.validation_fraction, seed=training.seed + 1)
         self.fit, self.test = fit, test
         self.low, self.high = (float(train.values.min()), float(train.values.max())) if train.n_ratings else (1.0, 5.0)
-        self.inputs = Observations(orient(fit, model.item_based), dtype=self.dtype, device=self.device)
+        self.inputs = Observations(orient(fit, model.item_based), scale=model.input_scale, dtype=self.dtype,
+                                   device=self.device)
         #: what predictions start from: every known training rating, the validation slice included
         self.prediction_inputs = self.inputs if self.validation is None else Observations(
-            orient(train, model.item_based), dtype=self.dtype, device=self.device)
+            orient(train, model.item_based), scale=model.input_scale, dtype=self.dtype, device=self.device)
         self._val_obs = orient(self.validation, model.item_based) if self.validation is not None else None
         self._test_obs = orient(test, model.item_based) if test is not None else None
         self.n_obs, self.n_features = self.inputs.n, self.inputs.m
@@ -222,7 +223,7 @@ class Trainer:
 
         With ``t_i = (Σ r_i + k·r̄) / (n_i + k)`` (the feature's mean shrunk toward the global mean
         ``r̄``, ``k = shrink``) and ``ā_i`` the mean over observations of ``(h_{L−1} W_Lᵀ)_i`` for the
-        initial weights, ``b_i = g⁻¹(t_i / 5) − ā_i``; so a fresh network predicts each movie's (or each
+        initial weights, ``b_i = g⁻¹(t_i / s) − ā_i`` (``s`` the input scale); so a fresh network predicts each movie's (or each
         user's, item-based) average instead of arbitrary values, and training starts from a sensible
         error."""
         data = self.inputs.ratings
@@ -230,7 +231,7 @@ class Trainer:
             return
         counts = np.bincount(data.movies, minlength=data.n_movies)
         sums = np.bincount(data.movies, weights=data.values, minlength=data.n_movies)
-        target = (sums + shrink * data.values.mean()) / (counts + shrink) / RATING_SCALE
+        target = (sums + shrink * data.values.mean()) / (counts + shrink) / self.inputs.scale
         name = network.activations[-1]
         if name == "sigmoid":
             target = np.log(target / (1 - np.clip(target, None, 0.999)))
@@ -434,7 +435,7 @@ class Trainer:
         info = self.stage.info
         train_rmse = math.sqrt(self._epoch_se / self._epoch_n) if self._epoch_n else float("nan")
         if info.kind == "finetune" or info.layer == 0:
-            train_rmse *= RATING_SCALE
+            train_rmse *= self.inputs.scale
         metrics = {"phase": info.index, "epoch": self.epoch, "train_rmse": train_rmse,
                    "test_rmse": float("nan"), "val_rmse": float("nan")}
         if info.kind == "finetune":
@@ -583,7 +584,7 @@ class Trainer:
                      frozen_all(h[0] for h in ev.hs[1:]), frozen(ev.error[0]), int(ev.n_rated),
                      ev.reconstruction, ev.penalty, frozen_all(d[0] for d in ev.deltas),
                      frozen_all(scratch.weight_grads) if gradients else None,
-                     frozen_all(scratch.bias_grads) if gradients else None, RATING_SCALE)
+                     frozen_all(scratch.bias_grads) if gradients else None, self.inputs.scale)
 
     @staticmethod
     def _pre(network: Network, hs: list[torch.Tensor]) -> list[torch.Tensor]:
@@ -644,4 +645,4 @@ class Trainer:
                 tuple(weights), tuple(biases), grads[0] if grads else None, grads[1] if grads else None,
                 updates[0] if updates else None, updates[1] if updates else None, trainable, tr,
                 self._rbm_snapshot(), self.history(), self.inputs.ratings.user_ids,
-                self.inputs.ratings.movie_titles, self.model.item_based)
+                self.inputs.ratings.movie_titles, self.model.item_based, self.inputs.scale)

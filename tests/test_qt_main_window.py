@@ -276,3 +276,33 @@ def test_seed_example_preset_shows_the_seeds_numbers(qtbot, tmp_path, messages):
         np.testing.assert_array_equal(w.snapshot.weights[0], [[1, 1, -1, -1], [1, -1, 1, -1]])
     finally:
         w.controller.shutdown()
+
+
+def test_readout_panel_softmax_temperature_and_bias_toggle(qtbot, tmp_path, messages):
+    """The seed's readout: softmax(y/T) of [2,0,0,−2] at T = 1, the arg-max as T → 0, each one-hot user
+    stepped through, and the bias toggle moving the reconstruction (undoable)."""
+    from aegui.core.engine.readout import softmax
+    from aegui.qt.readout_panel import temperature_position
+
+    w = MainWindow("seed-example", settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(w)
+    w.show()
+    panel = w.readout_panel
+    try:
+        qtbot.waitUntil(lambda: w.snapshot is not None and w.snapshot.trace is not None, timeout=TIMEOUT)
+        np.testing.assert_allclose(sorted(panel.softmax_shown(), reverse=True),
+                                   sorted(softmax([2, 0, 0, -2]), reverse=True), atol=5e-5)
+        panel.temperature.setValue(temperature_position(0.01))
+        assert max(panel.softmax_shown()) == 1.0  # the arg-max limit
+        panel.observation.setValue(3)  # user 3 = [0, 0, 1, 0] reconstructs itself too
+        qtbot.waitUntil(lambda: w.snapshot.trace.observation == 2, timeout=TIMEOUT)
+        assert np.argmax(w.snapshot.trace.post[-1]) == 2
+        panel.observation.setValue(1)
+        qtbot.waitUntil(lambda: w.snapshot.trace.observation == 0, timeout=TIMEOUT)
+        panel.bias.setChecked(True)
+        qtbot.waitUntil(lambda: w.snapshot.biases[-1][1] == 3.0, timeout=TIMEOUT)
+        qtbot.waitUntil(lambda: np.argmax(w.snapshot.trace.post[-1]) == 1, timeout=TIMEOUT)  # the bias wins
+        panel.bias.setChecked(False)
+        qtbot.waitUntil(lambda: w.snapshot.biases[-1][1] == 0.0, timeout=TIMEOUT)
+    finally:
+        w.controller.shutdown()

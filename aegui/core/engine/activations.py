@@ -60,11 +60,3 @@ def scalar(name: str, a: float) -> float:
     if name == "relu":
         return max(a, 0.0)
     return a
-
-
-def softmax(v: torch.Tensor, temperature: float = 1.0) -> torch.Tensor:
-    """``softmax(v / T)_i = e^{v_i/T} / Σ_j e^{v_j/T}`` over the last axis; ``T → 0`` tends to the arg-max
-    one-hot (what the seed's "returns 1 for the largest value" describes)."""
-    if not temperature > 0:
-        raise ValueError("softmax temperature must be > 0")
-    return torch.softmax(v / temperature, dim=-1)

@@ -18,8 +18,8 @@ import numpy as np
 import torch
 
 from ..data.demo import SEED_W1
-from . import activations as act
 from .network import Network
+from .readout import argmax_onehot, softmax
 
 
 def seed_network(hidden_bias=(0.0, 0.0), output_bias=(0.0, 0.0, 0.0, 0.0)) -> Network:
@@ -49,8 +49,6 @@ def seed_pass(x, temperature: float = 1.0, network: Network | None = None) -> Se
     net = network or seed_network()
     xt = torch.as_tensor(np.asarray(x, dtype=np.float64)).reshape(1, 4)
     _, z, y = net.forward(xt)
-    p = act.softmax(y, temperature)[0]
-    onehot = np.zeros(4)
-    onehot[int(torch.argmax(y[0]))] = 1.0
-    return SeedPass(xt[0].numpy().copy(), z[0].numpy().copy(), y[0].numpy().copy(), p.numpy().copy(),
-                    onehot, temperature)
+    y0 = y[0].numpy().copy()
+    return SeedPass(xt[0].numpy().copy(), z[0].numpy().copy(), y0, softmax(y0, temperature), argmax_onehot(y0),
+                    temperature)

@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QPushButton, QSlider, QSpinBox, QTableWidget,
+from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QSlider, QSpinBox, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ..core.engine.readout import argmax_onehot, softmax

@@ -306,3 +306,25 @@ def test_readout_panel_softmax_temperature_and_bias_toggle(qtbot, tmp_path, mess
         qtbot.waitUntil(lambda: w.snapshot.biases[-1][1] == 0.0, timeout=TIMEOUT)
     finally:
         w.controller.shutdown()
+
+
+def test_steps_panel_substitutes_the_selected_nodes_numbers(qtbot, tmp_path, messages):
+    """Click-select a node: the panel writes that node's engine numbers into the seed's formulas."""
+    w = MainWindow("seed-example", settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(w)
+    w.show()
+    try:
+        qtbot.waitUntil(lambda: w.snapshot is not None and w.snapshot.trace is not None, timeout=TIMEOUT)
+        panel = w.formula_panel
+        assert "Step 3" not in panel.text.text() and "encoding" in panel.text.text()  # the steps, in general
+        w.network_view.nodeSelected.emit(2, 0)  # output movie 1 of user 1: y = 2, x = 1
+        text = panel.text.text()
+        assert "Step 4" in text and "<b>2</b>" in text
+        assert "e = y − x = 2 − 1 = <b>1</b>" in text
+        w.network_view.nodeSelected.emit(1, 1)  # hidden unit 2: a = 1·1 + 0 = 1
+        text = panel.text.text()
+        assert "Step 3" in text and "identity(1) = <b>1</b>" in text
+        w.network_view.nodeSelected.emit(0, 2)  # movie 3 is not rated by user 1
+        assert "left out of the loss" in panel.text.text()
+    finally:
+        w.controller.shutdown()

@@ -22,6 +22,7 @@ from .data_panel import DataPanel
 from .document import Document
 from .model_panel import ModelPanel
 from .network_view import NetworkView
+from .formula_panel import FormulaPanel
 from .readout_panel import ReadoutPanel
 from .training_panel import TrainingPanel
 from .worker import TrainingController
@@ -74,11 +75,12 @@ class MainWindow(QMainWindow):
         self.training_panel = TrainingPanel()
         self.charts_panel = ChartsPanel()
         self.readout_panel = ReadoutPanel()
+        self.formula_panel = FormulaPanel()
         self.docks: dict[str, QDockWidget] = {}
         left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
         for name, widget, area in (("Data", self.data_panel, left), ("Training", self.training_panel, right),
                                    ("Model", self.model_panel, right), ("Charts", self.charts_panel, right),
-                                   ("Readout", self.readout_panel, right)):
+                                   ("Readout", self.readout_panel, right), ("Steps", self.formula_panel, right)):
             dock = QDockWidget(name, self)
             dock.setObjectName(f"dock-{name}")
             dock.setWidget(widget)
@@ -87,6 +89,7 @@ class MainWindow(QMainWindow):
         # the story reads left to right: data → network → training and its error curves
         self.splitDockWidget(self.docks["Training"], self.docks["Charts"], Qt.Orientation.Vertical)
         self.tabifyDockWidget(self.docks["Training"], self.docks["Model"])
+        self.tabifyDockWidget(self.docks["Training"], self.docks["Steps"])
         self.tabifyDockWidget(self.docks["Charts"], self.docks["Readout"])
         self.docks["Training"].raise_()
         self.docks["Readout" if preset == "seed-example" else "Charts"].raise_()
@@ -167,6 +170,7 @@ class MainWindow(QMainWindow):
         self.data_panel.userSelected.connect(self._on_user_selected)
         self.readout_panel.observationChosen.connect(self._on_user_selected)
         self.readout_panel.biasEditRequested.connect(self.edit_parameter)
+        self.network_view.nodeSelected.connect(self.formula_panel.select)
         self.data_panel.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.doc.ratingsChanged.connect(self._on_ratings_changed)
         self.doc.specsChanged.connect(lambda: self.model_panel.set_specs(self.doc.model, self.doc.training))
@@ -223,6 +227,7 @@ class MainWindow(QMainWindow):
         self.charts_panel.show_history(snapshot.history, force=snapshot.state != "running")
         self.training_panel.show_snapshot(snapshot)
         self.readout_panel.show_snapshot(snapshot)
+        self.formula_panel.show_snapshot(snapshot)
         self.snapshotShown.emit(snapshot)
 
     def reset_network(self) -> None:

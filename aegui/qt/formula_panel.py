@@ -1,0 +1,126 @@
+"""Formula panel: the seed's training steps for the observation shown, with the live numbers of the
+selected node substituted in.
+
+Every number comes from the snapshot's trace (the engine computed it); the panel only writes them into
+the formulas: ``a = Σ W·h + b`` shows its largest terms and the engine's total, ``h = f(a)``, the error
+``e = y − x`` on rated outputs, ``L = 1/n Σ e²``, the back-propagated ``δ = ∂L/∂a`` and the last update.
+"""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
+
+STEPS = (
+    ("1", "the ratings grid", "rows are users (observations), columns movies (features), 0 = not rated"),
+    ("2", "a user enters", "x = (r₁ … r_m) ÷ s"),
+    ("3", "encoding", "z = f(W₁·x + b₁)"),
+    ("4", "decoding", "y = g(W₂·z + b₂)"),
+    ("5", "the error", "L = 1/n Σ (xᵢ − yᵢ)² over the n rated movies"),
+    ("6", "back-propagation", "δ = ∂L/∂a flows from the output back to the input"),
+    ("7", "the update", "θ ← θ − η·(optimiser step) after each user (online) or each batch"),
+    ("8", "the epoch ends", "all users have passed; the next epoch starts"),
+)
+#: terms of a weighted sum written out before "+ …"
+TERMS = 4
+
+
+def _n(v: float) -> str:
+    return f"{v:.4g}"
+
+
+class FormulaPanel(QWidget):
+    """``show_snapshot(snapshot)`` and ``select(column, unit)``: column 0 is the input, column ``l`` the
+    output of layer ``l``."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.text = QLabel()
+        self.text.setTextFormat(Qt.TextFormat.RichText)
+        self.text.setWordWrap(True)
+        self.text.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.text.setToolTip("The seed's steps with this observation's numbers; click a node in the network")
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.text)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(scroll)
+        self.snapshot = None
+        self.node: tuple[int, int] | None = None
+        self.show_steps()
+
+    def select(self, column: int, unit: int) -> None:
+        self.node = None if column < 0 else (column, unit)
+        self.show_snapshot(self.snapshot)
+
+    def show_steps(self, header: str = "") -> None:
+        rows = "".join(f"<tr><td><b>{n}</b></td><td>{name}</td><td><code>{html.escape(f)}</code></td></tr>"
+                       for n, name, f in STEPS)
+        self.text.setText(f"{header}<table cellspacing='4'>{rows}</table>"
+                          "<p><i>Click a node in the network to see its numbers in these formulas.</i></p>")
+
+    def show_snapshot(self, snapshot) -> None:
+        self.snapshot = snapshot
+        if snapshot is None:
+            return
+        tr = snapshot.trace
+        if tr is None:
+            self.show_steps(f"<p><b>{html.escape(snapshot.phase.title)}</b></p>")
+            return
+        head = (f"<p><b>observation {html.escape(tr.label)}</b>: L = {_n(tr.loss)} over n = {tr.n_rated} rated "
+                f"inputs" + (f" (+ penalty {_n(tr.penalty)})" if tr.penalty else "") + "</p>")
+        if self.node is None or self.node[0] > len(tr.post):
+            self.show_steps(head)
+            return
+        self.text.setText(head + self._node_html(snapshot, *self.node))
+
+    def _node_html(self, s, column: int, unit: int) -> str:
+        tr = s.trace
+        n_layers = len(s.weights)
+        k = n_layers // 2  # the code layer
+        lines: list[str] = []
+        if column == 0:
+            r = tr.x[unit] * tr.scale
+            name = s.feature_labels[unit] if unit < len(s.feature_labels) else f"input {unit + 1}"
+            lines.append(f"<b>Step 2 — the user enters</b> ({html.escape(name)})")
+            if tr.rated[unit]:
+                lines.append(f"x<sub>{unit + 1}</sub> = r ÷ s = {_n(r)} ÷ {_n(tr.scale)} = {_n(tr.x[unit])}")
+                if tr.x_in[unit] != tr.x[unit]:
+                    lines.append(f"corrupted input x̃ = {_n(tr.x_in[unit])} (the loss still compares with x)")
+            else:
+                lines.append(f"not rated: x<sub>{unit + 1}</sub> = 0, left out of the loss")
+            return "<br>".join(lines)
+        layer = column - 1
+        w, b = s.weights[layer], s.biases[layer]
+        inputs = tr.x_in if layer == 0 else tr.post[layer - 1]
+        a, h = tr.pre[layer][unit], tr.post[layer][unit]
+        terms = w[unit] * inputs
+        top = np.argsort(-np.abs(terms), kind="stable")[:TERMS]
+        shown = " + ".join(f"{_n(w[unit, i])}·{_n(inputs[i])}" for i in top if terms[i] != 0) or "0"
+        more = len(terms) - len(top)
+        f = s.activations[layer]
+        step = "Step 3 — encoding" if column <= k else "Step 4 — decoding"
+        sym = "y" if column == n_layers else ("z" if column == k else "h")
+        lines.append(f"<b>{step}</b> (layer {column}, unit {unit + 1})")
+        lines.append(f"a = Σ W·h + b = {shown}" + (f" + … ({more} more)" if more > 0 else "")
+                     + f" + {_n(b[unit])} = <b>{_n(a)}</b>")
+        lines.append(f"{sym} = {f}(a) = {f}({_n(a)}) = <b>{_n(h)}</b>")
+        if column == n_layers:
+            if tr.rated[unit]:
+                e = tr.error[unit]
+                lines.append(f"<b>Step 5 — the error</b>: e = y − x = {_n(h)} − {_n(tr.x[unit])} = <b>{_n(e)}</b>; "
+                             f"its share of L = e²/n = {_n(e * e / max(tr.n_rated, 1))}")
+                lines.append(f"as a rating: {_n(h * tr.scale)} for {_n(tr.x[unit] * tr.scale)}")
+            else:
+                lines.append(f"<b>Step 5</b>: not rated, so not in L (the prediction is {_n(h * tr.scale)})")
+        lines.append(f"<b>Step 6 — back-propagation</b>: δ = ∂L/∂a = <b>{_n(tr.deltas[layer][unit])}</b>")
+        if tr.grad_b is not None:
+            lines.append(f"∂L/∂b = δ = {_n(tr.grad_b[layer][unit])} (this observation)")
+        if s.update_b is not None:
+            lines.append(f"<b>Step 7 — the update</b>: Δb = {_n(s.update_b[layer][unit])} (last update)")
+        return "<br>".join(lines)

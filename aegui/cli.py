@@ -91,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--pretrain-epochs", type=int, help="stacked/deep: epochs per pre-trained layer")
     tr.add_argument("--cd-k", type=int, help="deep: Gibbs steps of contrastive divergence")
     tr.add_argument("--rbm-lr", type=float, help="deep: RBM learning rate")
-    tr.add_argument("--threads", type=int, help="torch threads (default: every core, at most 8)")
+    tr.add_argument("--threads", type=int, help="torch threads (default: one core fewer than the machine has, at least 1)")
     tr.add_argument("--device", default="cpu", help="cpu, or cuda when present")
     tr.add_argument("--save", metavar="SESSION", help="save the trained session (.aegui)")
     tr.add_argument("--json", action="store_true", help="print one JSON line with the results")

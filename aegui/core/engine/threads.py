@@ -1,11 +1,12 @@
 """How many threads torch may use: chosen on purpose, never left to the default.
 
 Spinning OpenMP threads that share cores with other busy threads ran training up to 90× slower on a
-2-core machine, so the count depends on who else needs the cores:
+2-core machine (and measured here: two threads on a shared 2-vCPU machine were slower than one, while
+small layers gain little from more threads anyway), so one core is always left to everything else:
 
-* ``headless`` (the command line, the benchmarks): training is the only work, so every core, at most 8;
-* next to a window (the trainer's process of the desktop app): one core is left to the window,
-  ``cores − 1``, at least 1 and at most 8.
+* ``headless`` (the command line, the benchmarks): ``cores − 1`` threads, at least 1, at most 8;
+* next to a window (the trainer's process of the desktop app): one more core is left to the window,
+  ``cores − 2``, at least 1, at most 8.
 
 ``AEGUI_THREADS`` or an explicit count overrides both. torch's count is per thread: call
 :func:`configure` in the thread that trains.
@@ -21,7 +22,7 @@ def default_threads(headless: bool = True) -> int:
     if env.isdigit() and int(env) > 0:
         return int(env)
     cores = os.cpu_count() or 1
-    return min(8, cores) if headless else max(1, min(8, cores - 1))
+    return max(1, min(8, cores - (1 if headless else 2)))
 
 
 def configure(threads: int | None = None, headless: bool = True) -> int:

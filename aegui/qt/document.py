@@ -83,12 +83,6 @@ class Document(QObject):
     def test_ratings(self) -> Ratings | None:
         return self.ratings.subset(self.test_mask) if self.test_mask.any() else None
 
-    def is_test_cell(self, user: int, movie: int) -> bool:
-        r = self.ratings
-        lo, hi = r.user_indptr[user], r.user_indptr[user + 1]
-        k = lo + int(np.searchsorted(r.movies[lo:hi], movie))
-        return bool(k < hi and r.movies[k] == movie and self.test_mask[k])
-
     # ------------------------------------------------------------------ edits (undoable)
     def set_cells(self, users, movies, values, text: str = "Edit ratings") -> None:
         """Set cells (``0`` clears); raises ``RatingsError`` (nothing changes) on invalid values.

@@ -65,13 +65,6 @@ class ColorLegend(QWidget):
         self.caption, self.vmax = caption, vmax
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
 
-    def set_range(self, vmax: float, caption: str | None = None) -> None:
-        self.vmax = vmax
-        if caption is not None:
-            self.caption = caption
-        self.updateGeometry()
-        self.update()
-
     def _caption_width(self) -> int:
         return self.fontMetrics().horizontalAdvance(self.caption) + 8 if self.caption else 0
 

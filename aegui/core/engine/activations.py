@@ -17,11 +17,7 @@ The backward kernels are PyTorch's own (``aten::sigmoid_backward`` …), the one
 
 from __future__ import annotations
 
-import math
-
 import torch
-
-
 
 
 def forward(name: str, a: torch.Tensor) -> torch.Tensor:
@@ -49,14 +45,3 @@ def backward(name: str, grad_h: torch.Tensor, h: torch.Tensor) -> torch.Tensor:
 def derivative(name: str, h: torch.Tensor) -> torch.Tensor:
     """``f'(a)`` as a tensor shaped like ``h`` (used by the contractive penalty and the views)."""
     return backward(name, torch.ones_like(h), h)
-
-
-def scalar(name: str, a: float) -> float:
-    """``f(a)`` for one number (the formula panel substitutes these)."""
-    if name == "sigmoid":
-        return 1.0 / (1.0 + math.exp(-a)) if a >= 0 else math.exp(a) / (1.0 + math.exp(a))
-    if name == "tanh":
-        return math.tanh(a)
-    if name == "relu":
-        return max(a, 0.0)
-    return a

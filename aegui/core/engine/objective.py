@@ -65,9 +65,6 @@ class Penalty:
             return cls(k, contractive_weight=spec.contractive_weight)
         return cls(k)
 
-    @property
-    def active(self) -> bool:
-        return bool(self.kl_weight or self.l1_weight or self.contractive_weight)
 
 
 def kl_sparsity(z: torch.Tensor, rho: float, beta: float) -> tuple[float, torch.Tensor]:

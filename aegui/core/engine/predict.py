@@ -7,7 +7,6 @@ The prediction of cell ``(u, i)`` is ``s·y_i`` (``s`` the input scale, 5 by def
 
 from __future__ import annotations
 
-import math
 
 import numpy as np
 import torch
@@ -46,11 +45,6 @@ def squared_error(network: Network, inputs: Observations, targets: Ratings, low:
         d = pred.double() - torch.as_tensor(v, dtype=torch.float64, device=pred.device)
         total += float((d * d).sum())
     return total, targets.n_ratings
-
-
-def rmse(network: Network, inputs: Observations, targets: Ratings, low: float, high: float) -> float:
-    total, n = squared_error(network, inputs, targets, low, high)
-    return math.sqrt(total / n) if n else float("nan")
 
 
 @torch.no_grad()

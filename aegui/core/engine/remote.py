@@ -263,10 +263,6 @@ class RemoteTrainer:
         except (BrokenPipeError, OSError):
             pass  # the child is gone; ``alive`` tells, and messages() reports it
 
-    @property
-    def alive(self) -> bool:
-        return self.process.is_alive()
-
     def messages(self) -> list[tuple]:
         """Everything the child has sent since the last call (never blocks)."""
         out = []

@@ -39,10 +39,6 @@ from .spec import ModelSpec, TrainSpec
 STEP_HISTORY_CAP = 20_000
 
 
-class TrainingDiverged(RuntimeError):
-    """The loss became NaN or infinite; the last good weights were restored."""
-
-
 @dataclass(frozen=True)
 class Event:
     """Something rare happened: ``kind`` is ``"epoch"``, ``"phase"``, ``"finished"``, ``"diverged"``,
@@ -136,7 +132,6 @@ class Trainer:
         self._epoch_se = 0.0
         self._epoch_n = 0.0
         self._trace: Trace | None = None
-        self._rbm_trace: RBMTrace | None = None
         self.display_observation: int | None = None
         self._hist_train: list[float] = []
         self._hist_test: list[float] = []

@@ -288,6 +288,7 @@ def test_readout_panel_softmax_temperature_and_bias_toggle(qtbot, tmp_path, mess
     qtbot.addWidget(w)
     w.show()
     panel = w.readout_panel
+    w.docks["Readout"].raise_()
     try:
         qtbot.waitUntil(lambda: w.snapshot is not None and w.snapshot.trace is not None, timeout=TIMEOUT)
         np.testing.assert_allclose(sorted(panel.softmax_shown(), reverse=True),
@@ -315,7 +316,9 @@ def test_steps_panel_substitutes_the_selected_nodes_numbers(qtbot, tmp_path, mes
     w.show()
     try:
         qtbot.waitUntil(lambda: w.snapshot is not None and w.snapshot.trace is not None, timeout=TIMEOUT)
+        w.docks["Steps"].raise_()  # a hidden tab draws only when shown
         panel = w.formula_panel
+        qtbot.waitUntil(lambda: "observation" in panel.text.text(), timeout=TIMEOUT)
         assert "Step 3" not in panel.text.text() and "encoding" in panel.text.text()  # the steps, in general
         w.network_view.nodeSelected.emit(2, 0)  # output movie 1 of user 1: y = 2, x = 1
         text = panel.text.text()

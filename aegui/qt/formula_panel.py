@@ -54,6 +54,10 @@ class FormulaPanel(QWidget):
         self.node: tuple[int, int] | None = None
         self.show_steps()
 
+    def showEvent(self, event) -> None:
+        self.show_snapshot(self.snapshot)
+        super().showEvent(event)
+
     def select(self, column: int, unit: int) -> None:
         self.node = None if column < 0 else (column, unit)
         self.show_snapshot(self.snapshot)
@@ -66,7 +70,7 @@ class FormulaPanel(QWidget):
 
     def show_snapshot(self, snapshot) -> None:
         self.snapshot = snapshot
-        if snapshot is None:
+        if snapshot is None or not self.isVisible():  # a hidden tab is drawn when it is shown
             return
         tr = snapshot.trace
         if tr is None:

@@ -88,7 +88,12 @@ class ReadoutPanel(QWidget):
         tr = snapshot.trace
         self._y = None if tr is None else np.asarray(tr.post[-1], dtype=np.float64)
         self._labels = snapshot.feature_labels
+        if self.isVisible():  # a hidden tab is drawn when it is shown
+            self._redraw()
+
+    def showEvent(self, event) -> None:
         self._redraw()
+        super().showEvent(event)
 
     def _toggle_bias(self, on: bool) -> None:
         if on:

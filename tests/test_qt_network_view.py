@@ -300,3 +300,15 @@ def test_every_type_draws_through_all_its_phases(view, kind):
             masked = s.trace.rated & (s.trace.x_in == 0) & (s.trace.x != 0)
             assert len(view.crosses.points()) == masked.sum()
     assert phases == {"stacked": {"pretrain", "finetune"}, "deep": {"rbm", "finetune"}}.get(kind, {"finetune"})
+
+
+def test_captions_name_what_the_columns_hold(view):
+    """User-based: movies in and out; item-based: a movie enters with its users' ratings."""
+    ratings = grid()
+    for item_based, features in ((False, "movies"), (True, "users")):
+        s = snapshot_of(ratings, item_based=item_based)
+        view.show_snapshot(s)
+        texts = [t for r in view.labels.runs for t in r.texts]
+        n_in = ratings.n_users if item_based else ratings.n_movies
+        assert f"input x\n{n_in} {features} · rating ÷ 5" in texts
+        assert any(t.startswith(f"output y\n{n_in} {features}") for t in texts)

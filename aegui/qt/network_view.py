@@ -197,8 +197,9 @@ class _Column:
 
 def _captions(s: Snapshot) -> list[str]:
     n_layers = len(s.weights)
-    out = [f"input x\n{s.sizes[0]:,} · rating ÷ {s.input_scale:g}" if s.input_scale != 1
-           else f"input x\n{s.sizes[0]:,} · rating"]
+    features = "users" if s.item_based else "movies"  # item-based: a movie enters, its users' ratings
+    scale = f" ÷ {s.input_scale:g}" if s.input_scale != 1 else ""
+    out = [f"input x\n{s.sizes[0]:,} {features} · rating{scale}"]
     for c in range(1, n_layers):
         act = s.activations[c - 1]
         if n_layers % 2 == 0 and c == n_layers // 2:
@@ -206,7 +207,7 @@ def _captions(s: Snapshot) -> list[str]:
         else:
             name = f"hidden {c}"
         out.append(f"{name}\n{s.sizes[c]:,} · {act}")
-    out.append(f"output y\n{s.sizes[-1]:,} · {s.activations[-1]}")
+    out.append(f"output y\n{s.sizes[-1]:,} {features} · {s.activations[-1]}")
     if s.rbm is not None:
         k = s.rbm.layer
         out[k] += "\nRBM visible v"

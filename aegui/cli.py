@@ -199,7 +199,7 @@ def cmd_train(args) -> int:
 
     if args.device != "cpu" and not (args.device.startswith("cuda") and torch.cuda.is_available()):
         raise UsageError(f"device {args.device!r} is not available here (use cpu)")
-    warning = model.shape_warning(ratings.n_users if model.item_based else ratings.n_movies)
+    warning = model.shape_warning(model.n_inputs(ratings))
     if warning:
         sys.stderr.write(f"aegui: note: {warning}\n")
     total_epochs = training.epochs + (model.pretrain_epochs * len(model.hidden)

@@ -180,8 +180,7 @@ def check_weights(session: Session) -> None:
     (no torch needed: the window checks before it changes anything)."""
     if session.weights is None:
         return
-    n_inputs = session.ratings.n_users if session.model.item_based else session.ratings.n_movies
-    sizes = session.model.layer_sizes(n_inputs)
+    sizes = session.model.layer_sizes(session.model.n_inputs(session.ratings))
     for l, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
         for name, shape in ((f"layers.{l}.weight", (n_out, n_in)), (f"layers.{l}.bias", (n_out,))):
             got = session.weights.get(name)
@@ -206,8 +205,8 @@ def trainer_from_session(session: Session, **kwargs):
     network = None
     if session.weights is not None:
         check_weights(session)
-        n_inputs = session.ratings.n_users if session.model.item_based else session.ratings.n_movies
-        network = Network(session.model.layer_sizes(n_inputs), session.model.layer_activations())
+        network = Network(session.model.layer_sizes(session.model.n_inputs(session.ratings)),
+                          session.model.layer_activations())
         network.load_state_dict(session.weights)
     trainer = Trainer(session.ratings, session.model, session.training, test=session.test, network=network,
                       **kwargs)

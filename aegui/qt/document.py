@@ -107,9 +107,7 @@ class Document(QObject):
             mask = np.zeros(self.ratings.n_ratings, dtype=bool)
         else:
             _, test = split_random(self.ratings, fraction, seed=seed)
-            key = self.ratings.users.astype(np.int64) * self.ratings.n_movies + self.ratings.movies
-            test_key = test.users.astype(np.int64) * test.n_movies + test.movies
-            mask = np.isin(key, test_key)
+            mask = np.isin(self.ratings.cell_keys, test.cell_keys)
         self.undo_stack.push(_SetRatings(self, self.ratings, mask, f"Hold out {fraction:.0%} as test"))
 
     # ------------------------------------------------------------------ replacing the whole document
@@ -142,12 +140,8 @@ class Document(QObject):
     def _carry_test_mask(self, new: Ratings, users, movies) -> np.ndarray:
         """The test mask re-aligned to ``new``: old test cells stay test unless they were edited."""
         old = self.ratings
-        old_keys = old.users.astype(np.int64) * old.n_movies + old.movies
-        test_keys = old_keys[self.test_mask]
         edited = np.asarray(users, np.int64).ravel() * old.n_movies + np.asarray(movies, np.int64).ravel()
-        test_keys = np.setdiff1d(test_keys, edited)
-        new_keys = new.users.astype(np.int64) * new.n_movies + new.movies
-        return np.isin(new_keys, test_keys)
+        return np.isin(new.cell_keys, np.setdiff1d(old.cell_keys[self.test_mask], edited))
 
     def _assign(self, ratings: Ratings, test_mask: np.ndarray) -> None:
         self.ratings, self.test_mask = ratings, test_mask

@@ -248,7 +248,7 @@ class MainWindow(QMainWindow):
             self.model_panel.set_specs(self.doc.model, self.doc.training)
             return
         self.doc.set_specs(model, training, "Change model")
-        warning = model.shape_warning(self.doc.ratings.n_users if model.item_based else self.doc.ratings.n_movies)
+        warning = model.shape_warning(model.n_inputs(self.doc.ratings))
         if warning:
             self.statusBar().showMessage(f"note: {warning}", 8000)
         self.rebuild()
@@ -343,16 +343,9 @@ class MainWindow(QMainWindow):
         ratings = session.ratings
         test_mask = np.zeros(ratings.n_ratings, dtype=bool)
         if session.test is not None:  # merge the held-out cells back into the grid, marked as test
-            from ..core.data.ratings import Ratings
-
-            merged = Ratings.from_triples(
-                np.concatenate([ratings.users, session.test.users]), np.concatenate([ratings.movies, session.test.movies]),
-                np.concatenate([ratings.values, session.test.values]), user_ids=ratings.user_ids,
-                movie_ids=ratings.movie_ids, movie_titles=ratings.movie_titles, source=ratings.source,
-                user_groups=ratings.user_groups, movie_groups=ratings.movie_groups, group_names=ratings.group_names)
-            test_keys = session.test.users.astype(np.int64) * ratings.n_movies + session.test.movies
-            keys = merged.users.astype(np.int64) * merged.n_movies + merged.movies
-            ratings, test_mask = merged, np.isin(keys, test_keys)
+            test = session.test
+            ratings = ratings.with_cells(test.users, test.movies, test.values)
+            test_mask = np.isin(ratings.cell_keys, test.cell_keys)
         self.controller.pause()
         self.doc.reset(ratings, session.model, session.training, path=path, test_mask=test_mask)
         self.session_name = session.name or Path(path).stem

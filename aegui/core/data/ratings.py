@@ -156,6 +156,11 @@ class Ratings:
         return np.searchsorted(self.users, np.arange(self.n_users + 1)).astype(np.int64)
 
     @cached_property
+    def cell_keys(self) -> np.ndarray:
+        """``(n,) int64`` one number per rated cell, ``user · n_movies + movie`` (sorted: the triples are)."""
+        return self.users.astype(np.int64) * self.n_movies + self.movies
+
+    @cached_property
     def ratings_per_user(self) -> np.ndarray:
         return np.diff(self.user_indptr)
 
@@ -211,8 +216,7 @@ class Ratings:
         values = np.asarray(values, dtype=np.float64).ravel()
         nonzero = values != 0
         check_rating_values(values[nonzero])
-        key_old = self.users.astype(np.int64) * self.n_movies + self.movies
-        keep = ~np.isin(key_old, users * self.n_movies + movies)
+        keep = ~np.isin(self.cell_keys, users * self.n_movies + movies)
         return Ratings.from_triples(
             np.concatenate([self.users[keep], users[nonzero]]),
             np.concatenate([self.movies[keep], movies[nonzero]]),

@@ -175,7 +175,7 @@ class _Server:
 
         network = None
         old = self.trainer
-        sizes = model.layer_sizes(train.n_users if model.item_based else train.n_movies)
+        sizes = model.layer_sizes(model.n_inputs(train))
         if weights is not None:
             network = Network(sizes, model.layer_activations())
             network.load_state_dict(weights)

@@ -104,6 +104,10 @@ class ModelSpec:
         if self.kind == "deep" and self.activation != "sigmoid":
             raise ValueError("a deep autoencoder unrolls RBMs, whose hidden units are sigmoid: choose sigmoid")
 
+    def n_inputs(self, ratings) -> int:
+        """The input (and output) width on a ratings set: its movies, or its users when item-based."""
+        return ratings.n_users if self.item_based else ratings.n_movies
+
     def layer_sizes(self, n_inputs: int) -> tuple[int, ...]:
         """``(m, h1, …, hk, …, h1, m)``."""
         return (n_inputs, *self.hidden, *reversed(self.hidden[:-1]), n_inputs)

@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+#: an :class:`Insight` carries the codes of at most this many observations (an evenly spread sample)
+MAX_CODE_ROWS = 20_000
+
 
 def frozen(a) -> np.ndarray:
     """A read-only numpy copy of a torch tensor or an array (no torch import: views load this module
@@ -95,6 +98,27 @@ class History:
 
 
 @dataclass(frozen=True)
+class TimelinePoint:
+    """A recorded moment of training (the end of an epoch, or the start) that can be shown again and
+    trained on from: ``phase`` index, ``epoch`` epochs done in that phase, ``step`` updates made in all."""
+
+    index: int
+    phase: int
+    epoch: int
+    step: int
+    label: str
+
+
+@dataclass(frozen=True)
+class Branch:
+    """A future left behind: training went back to a timeline point after ``at_epoch`` recorded epochs
+    and went on from there; ``history`` holds the abandoned curves (for the charts)."""
+
+    at_epoch: int
+    history: History
+
+
+@dataclass(frozen=True)
 class Snapshot:
     """The whole visible state of a trainer at one moment."""
 
@@ -124,3 +148,58 @@ class Snapshot:
     feature_labels: tuple[str, ...] = ()
     item_based: bool = False         # observations are movies and features users
     input_scale: float = 5.0         # x = rating / input_scale
+    timeline: tuple[TimelinePoint, ...] = ()
+    viewing: int | None = None       # the timeline point shown instead of the present (None: the present)
+    branches: tuple[Branch, ...] = ()
+
+
+@dataclass(frozen=True)
+class Insight:
+    """What the network shown (the present, or a timeline point) says about the data.
+
+    Observations are users (movies when ``item_based``); the user-side fields are in rating units and
+    indexed by movie whatever the orientation.
+
+    Attributes:
+        step, epoch, viewing: the moment (as in :class:`Snapshot`).
+        rows: ``(n,)`` the observations whose codes are given: all of them, or an evenly spread sample
+            of at most ``MAX_CODE_ROWS`` on very large sets.
+        codes: one ``(n, n_l)`` array per hidden layer ``l = 1 … L−1``: ``h_l`` of each observation's
+            training input (``h_l = f(W_l·h_{l−1} + b_l)``, ``h_0 = x``).
+        code_layer: index into ``codes`` of the bottleneck (the last encoder layer).
+        mean_activation: per hidden layer, ``(n_l,)`` mean of ``h_l`` over *all* observations.
+        dormant: per hidden layer, ``(n_l,) bool``: mean activation below ``ρ/10`` (``ρ`` the sparsity
+            target) or never active at all (a dead ReLU).
+        user: the user these fields describe.
+        user_ratings: ``(n_movies,)`` the user's training ratings (0 = not rated).
+        user_test: ``(n_movies,)`` the user's held-out test ratings (0 = none).
+        user_predictions: ``(n_movies,)`` predicted ratings ``s·y`` clipped to the rating range.
+        recommendations: ``(movie, predicted rating)`` of the best unrated movies, best first.
+    """
+
+    step: int
+    epoch: int
+    viewing: int | None
+    rows: np.ndarray
+    codes: tuple[np.ndarray, ...]
+    code_layer: int
+    mean_activation: tuple[np.ndarray, ...]
+    dormant: tuple[np.ndarray, ...]
+    user: int
+    user_ratings: np.ndarray
+    user_test: np.ndarray
+    user_predictions: np.ndarray
+    recommendations: tuple[tuple[int, float], ...]
+    item_based: bool = False
+
+
+@dataclass(frozen=True)
+class Encoding:
+    """A new user's pass through the trained network (no training): ``ratings`` ``(n_movies,)`` as typed
+    (0 = not rated), ``codes`` one ``(n_l,)`` array per hidden layer, ``predictions`` ``(n_movies,)``
+    clipped predicted ratings."""
+
+    ratings: np.ndarray
+    codes: tuple[np.ndarray, ...]
+    code_layer: int
+    predictions: np.ndarray

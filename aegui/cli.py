@@ -45,6 +45,20 @@ def _fraction(text: str) -> float:
     return value
 
 
+def _kinds(text: str) -> tuple[str, ...]:
+    kinds = tuple(k for k in text.replace(" ", "").split(",") if k)
+    unknown = [k for k in kinds if k not in KINDS]
+    if unknown or not kinds:
+        raise argparse.ArgumentTypeError(f"--kinds expects types from {','.join(KINDS)}, got {text!r}")
+    return tuple(dict.fromkeys(kinds))
+
+
+def _demo_names() -> list[str]:
+    from .core.data.demo import DEMO_SETS
+
+    return list(DEMO_SETS)
+
+
 def build_parser() -> argparse.ArgumentParser:
     from .core.data.readers import FORMATS
 
@@ -95,6 +109,22 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--device", default="cpu", help="cpu, or cuda when present")
     tr.add_argument("--save", metavar="SESSION", help="save the trained session (.aegui)")
     tr.add_argument("--json", action="store_true", help="print one JSON line with the results")
+
+    co = sub.add_parser("compare", help="train several autoencoder types on the same split and compare them")
+    co.add_argument("file", metavar="RATINGS", help="a ratings file, or a demo set: " + ", ".join(_demo_names()))
+    co.add_argument("--format", choices=FORMATS)
+    co.add_argument("--kinds", type=_kinds, default=("basic", "denoising", "sparse"),
+                    help=f"comma-separated types to compare (default basic,denoising,sparse; from {','.join(KINDS)})")
+    co.add_argument("--hidden", type=_hidden, help="encoder sizes, e.g. 20,10 (default 20,10)")
+    co.add_argument("--epochs", type=int, help=f"maximum epochs (default {CLI_TRAIN.epochs}, early stopping)")
+    co.add_argument("--seeds", type=int, default=1, help="runs per type, with seeds --seed, --seed+1, … (default 1)")
+    co.add_argument("--seed", type=int, default=0, help="the first seed; the test split uses it too")
+    csplit = co.add_mutually_exclusive_group()
+    csplit.add_argument("--test", metavar="FILE", help="held-out ratings file (MovieLens style, e.g. u1.test)")
+    csplit.add_argument("--test-fraction", type=_fraction,
+                        help="hold out this fraction of the ratings (default 0.1 unless --test)")
+    co.add_argument("--threads", type=int, help="torch threads (default: one core fewer than the machine has, at least 1)")
+    co.add_argument("--json", action="store_true", help="print one JSON line with every configuration's summary")
 
     rec = sub.add_parser("recommend", help="a user's unrated movies with predicted ratings, best first")
     rec.add_argument("session")
@@ -239,10 +269,105 @@ def cmd_train(args) -> int:
     return 1 if state == "diverged" else 0
 
 
+def _load_named(name: str, format: str | None):
+    """A ratings file, or the demo set called ``name`` when no such file exists."""
+    import os
+
+    from .core.data.demo import DEMO_SETS, load_demo
+    from .core.data.readers import load_ratings
+
+    if name in DEMO_SETS and not os.path.exists(name):
+        return load_demo(name)
+    return load_ratings(name, format=format)
+
+
+def _mean_sd_text(mean: float, sd: float, digits: int = 4) -> str:
+    if not math.isfinite(mean):
+        return "—"
+    return f"{mean:.{digits}f} ± {sd:.{digits}f}" if math.isfinite(sd) else f"{mean:.{digits}f}"
+
+
+def cmd_compare(args) -> int:
+    from .core.data.splits import align, split_random
+    from .core.engine.compare import CompareConfig, config_name, model_for_kind, run_comparison, summarise
+    from .core.engine.threads import configure
+
+    if not 1 <= args.seeds <= 100:
+        raise UsageError(f"--seeds must be between 1 and 100, got {args.seeds}")
+    if args.epochs is not None and args.epochs < 1:
+        raise UsageError(f"--epochs must be at least 1, got {args.epochs}")
+    try:
+        base = ModelSpec(hidden=args.hidden or (20, 10))
+        training = CLI_TRAIN.with_(**({"epochs": args.epochs} if args.epochs else {}))
+        seeds = [args.seed + k for k in range(args.seeds)]
+        training.with_(seed=seeds[-1])
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    ratings = _load_named(args.file, args.format)
+    if ratings.n_ratings == 0:
+        raise UsageError(f"{args.file}: no ratings to train on")
+    if args.test:
+        test, dropped = align(ratings, _load_named(args.test, args.format))
+        if dropped:
+            sys.stderr.write(f"aegui: {dropped} test ratings of users or movies absent from training were ignored\n")
+    else:
+        ratings, test = split_random(ratings, args.test_fraction or 0.1, seed=args.seed)
+    configs = []
+    for kind in args.kinds:
+        model, note = model_for_kind(base, kind, base.n_inputs(ratings))
+        if model is None:
+            sys.stderr.write(f"aegui: note: {kind} skipped: {note}\n")
+            continue
+        if note:
+            sys.stderr.write(f"aegui: note: {kind}: {note}\n")
+        configs.append(CompareConfig(config_name(model), model, training))
+    if not configs:
+        raise UsageError("none of the --kinds can be built on this data")
+    configure(args.threads)
+    total = len(configs) * len(seeds)
+    done = []
+    shown = [0.0]
+
+    def progress(message) -> None:
+        now = time.perf_counter()
+        if message[0] == "result":
+            done.append(message[1])
+        elif now - shown[0] < 0.1:
+            return
+        shown[0] = now
+        if message[0] == "epoch":
+            _, index, seed, epoch, *_ = message
+            text = f"run {len(done) + 1}/{total}: {configs[index].name}, seed {seed}, epoch {epoch}"
+        else:
+            r = message[1]
+            text = f"run {len(done)}/{total}: {r.name}, seed {r.seed}: {r.state}, {r.epochs} epochs, {r.seconds:.1f}s"
+        sys.stderr.write(f"\r{text:<72}")
+        sys.stderr.flush()
+
+    results = run_comparison(ratings, test, configs, seeds, on_progress=progress)
+    sys.stderr.write("\n")
+    for r in results:
+        if r.state == "diverged":
+            sys.stderr.write(f"aegui: {r.name}, seed {r.seed}: {r.message}\n")
+    summaries = summarise(results)
+    if args.json:
+        print(json.dumps({"users": ratings.n_users, "movies": ratings.n_movies, "ratings": ratings.n_ratings,
+                          "test_ratings": test.n_ratings, "seeds": seeds,
+                          "configs": [{**s.to_dict(), "kind": c.model.kind, "hidden": list(c.model.hidden)}
+                                      for s, c in zip(summaries, configs)]}))
+    else:
+        width = max(13, *(len(s.name) for s in summaries))
+        print(f"{'configuration':<{width}}  seeds  {'train RMSE':<17}  {'test RMSE':<17}  epochs  seconds")
+        for s in summaries:
+            print(f"{s.name:<{width}}  {s.runs:>5}  {_mean_sd_text(s.train_rmse_mean, s.train_rmse_sd):<17}  "
+                  f"{_mean_sd_text(s.test_rmse_mean, s.test_rmse_sd):<17}  {s.epochs_mean:>6.1f}  {s.seconds_mean:>7.2f}")
+    return 0
+
+
 def cmd_recommend(args) -> int:
     from .core.engine.threads import configure
     from .core.session import load_session, trainer_from_session
-    from .core.engine.predict import recommend
+    from .core.engine.predict import recommend, user_predictions
 
     session = load_session(args.session)
     if session.weights is None:
@@ -256,8 +381,8 @@ def cmd_recommend(args) -> int:
         raise UsageError("--top must be at least 1")
     configure(None)
     trainer = trainer_from_session(session)
-    picks = recommend(trainer.network, trainer.prediction_inputs, session.ratings, user, session.model.item_based,
-                      args.top)
+    predictions = user_predictions(trainer.network, trainer.prediction_inputs, user, session.model.item_based)
+    picks = recommend(predictions, session.ratings, user, args.top)
     rows = [{"movie_id": session.ratings.movie_ids[m], "title": session.ratings.movie_titles[m],
              "predicted": round(p, 3)} for m, p in picks]
     if args.json:
@@ -292,7 +417,8 @@ def main(argv: list[str] | None = None) -> int:
     from .core.data.errors import RatingsError
     from .core.session import SessionError
 
-    commands = {"inspect": cmd_inspect, "train": cmd_train, "recommend": cmd_recommend, "bench": cmd_bench}
+    commands = {"inspect": cmd_inspect, "train": cmd_train, "compare": cmd_compare, "recommend": cmd_recommend,
+                "bench": cmd_bench}
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] not in commands and not argv[0].startswith("-"):
         argv = ["--open", *argv]  # `aegui FILE` opens the file in the window

@@ -21,6 +21,9 @@ class TrainingController(QObject):
     event = Signal(object)
     failed = Signal(str)
     ready = Signal()
+    insight = Signal(object)
+    encoded = Signal(object)
+    exported = Signal(object)
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
@@ -29,6 +32,7 @@ class TrainingController(QObject):
         self.state = "none"
         self.last_snapshot = None
         self._latest = None
+        self._answers: dict[str, object] = {}   # the newest insight / encoding of this frame
         self.timer = QTimer(self)
         self.timer.setInterval(int(1000 / FRAME_RATE))
         self.timer.timeout.connect(self._tick)
@@ -92,6 +96,30 @@ class TrainingController(QObject):
             self.pause()
             self.remote.send("set_parameter", layer, kind, row, col, value)
 
+    def view(self, index: int | None) -> None:
+        """Show timeline point ``index`` in every view (``None``: the present)."""
+        if self.built:
+            self.pause()
+            self.remote.send("view", index)
+
+    def branch(self, index: int) -> None:
+        """Go back to timeline point ``index`` and train on from there."""
+        if self.built:
+            self.pause()
+            self.remote.send("branch", index)
+
+    def request_insight(self, user: int, top: int = 10) -> None:
+        if self.built:
+            self.remote.send("insight", user, top)
+
+    def encode(self, ratings) -> None:
+        if self.built:
+            self.remote.send("encode", ratings)
+
+    def export_model(self, path: str) -> None:
+        if self.built:
+            self.remote.send("export_model", path)
+
     def set_display(self, observation) -> None:
         self._start().send("display", observation)
 
@@ -128,6 +156,10 @@ class TrainingController(QObject):
                 self.event.emit(message[1])
             elif kind == "failed":
                 self.failed.emit(message[1])
+            elif kind == "exported":
+                self.exported.emit(message[1])
+            elif kind in ("insight", "encoded"):
+                self._answers[kind] = message[1]
 
     def _tick(self) -> None:
         """One frame: draw the newest snapshot (the trainer streams them while it runs)."""
@@ -135,3 +167,8 @@ class TrainingController(QObject):
         if self._latest is not None:
             self.last_snapshot, self._latest = self._latest, None
             self.snapshot.emit(self.last_snapshot)
+        answers, self._answers = self._answers, {}
+        if "insight" in answers:
+            self.insight.emit(answers["insight"])
+        if "encoded" in answers:
+            self.encoded.emit(answers["encoded"])

@@ -59,32 +59,47 @@ def user_predictions(network: Network, inputs: Observations, user: int, item_bas
     return out
 
 
-def recommend(network: Network, inputs: Observations, train: Ratings, user: int, item_based: bool,
-              top: int = 10) -> list[tuple[int, float]]:
-    """The user's unrated movies as ``(movie, predicted rating)``, best first (clipped to the range)."""
-    pred = user_predictions(network, inputs, user, item_based)
+def recommend(predictions: np.ndarray, train: Ratings, user: int, top: int = 10) -> list[tuple[int, float]]:
+    """The user's unrated movies as ``(movie, predicted rating)``, best first, from ``(n_movies,)``
+    predictions (clipped to the training range; ties go to the lower movie index)."""
     low, high = float(train.values.min()), float(train.values.max())
     rated = np.zeros(train.n_movies, dtype=bool)
     lo, hi = train.user_indptr[user], train.user_indptr[user + 1]
     rated[train.movies[lo:hi]] = True
     candidates = np.flatnonzero(~rated)
-    scores = np.clip(pred[candidates], low, high)
+    scores = np.clip(predictions[candidates], low, high)
     order = np.lexsort((candidates, -scores))[:top]
     return [(int(candidates[k]), float(scores[k])) for k in order]
 
 
 @torch.no_grad()
-def code_activations(network: Network, inputs: Observations, code_layer: int) -> np.ndarray:
-    """``(n_observations, n_k)`` codes ``z = h_k`` of every observation, in chunks."""
-    out = []
-    for chunk in _chunks(np.arange(inputs.n)):
+def hidden_codes(network: Network, inputs: Observations, rows: np.ndarray, stop: int | None = None
+                 ) -> list[np.ndarray]:
+    """``[h_1, …, h_stop]`` (``stop`` defaults to the last hidden layer ``L−1``), each
+    ``(len(rows), n_l)``: the hidden activations of the given observations' inputs, in chunks."""
+    stop = network.n_layers - 1 if stop is None else stop
+    parts: list[list[np.ndarray]] = [[] for _ in range(stop)]
+    for chunk in _chunks(np.asarray(rows, dtype=np.int64)):
         x, _ = inputs.block(torch.as_tensor(chunk))
-        out.append(network.forward(x, stop=code_layer)[-1].cpu().numpy())
-    return np.concatenate(out) if out else np.zeros((0, network.sizes[code_layer]), dtype=np.float32)
+        for l, h in enumerate(network.forward(x, stop=stop)[1:]):
+            parts[l].append(h.cpu().numpy())
+    return [np.concatenate(p) if p else np.zeros((0, network.sizes[l + 1]), dtype=np.float32)
+            for l, p in enumerate(parts)]
+
+
+def code_activations(network: Network, inputs: Observations, code_layer: int) -> np.ndarray:
+    """``(n_observations, n_k)`` codes ``z = h_k`` of every observation."""
+    return hidden_codes(network, inputs, np.arange(inputs.n), stop=code_layer)[-1]
+
+
+def dormant_mask(codes: np.ndarray, rho: float) -> np.ndarray:
+    """``(n_k,) bool`` for ``(n, n_k)`` activations: units whose mean activation stays below ``ρ/10``,
+    or that are never active (a dead ReLU): the units a sparse autoencoder has switched off."""
+    if not len(codes):
+        return np.zeros(codes.shape[1], dtype=bool)
+    return (codes.mean(0) < rho / 10) | (codes.max(0) <= 0)
 
 
 def dormant_units(network: Network, inputs: Observations, code_layer: int, rho: float) -> list[int]:
-    """Code units whose mean activation over all observations stays below ``ρ/10`` (0-based indices):
-    the units a sparse autoencoder has switched off."""
-    mean = code_activations(network, inputs, code_layer).mean(0)
-    return [int(j) for j in np.flatnonzero(mean < rho / 10)]
+    """0-based indices of the dormant code units (:func:`dormant_mask`) over all observations."""
+    return [int(j) for j in np.flatnonzero(dormant_mask(code_activations(network, inputs, code_layer), rho))]

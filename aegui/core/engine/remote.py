@@ -7,15 +7,18 @@ headless speed on two cores). :class:`RemoteTrainer` starts one child process (`
 
 parent → child
     ``("build", train, test, model, training, keep_weights, weights)``, ``("adopt", session)``, ``("run",)``,
-    ``("step", unit)``, ``("set_training", spec)``, ``("set_parameter", layer, kind, row, col, value)``
-    — queued and run in order by the child's main thread;
+    ``("step", unit)``, ``("set_training", spec)``, ``("set_parameter", layer, kind, row, col, value)``,
+    ``("view", index | None)`` (show a timeline point, or the present), ``("branch", index)`` (train on
+    from a timeline point) — queued and run in order by the child's main thread;
     ``("pause",)``, ``("stop",)``, ``("snapshot",)``, ``("display", observation)``, ``("speed", delay)``,
     ``("stream", seconds)`` (publish on its own at that interval while running), ``("session", name)``,
-    ``("quit",)`` — handled at once by the child's listener thread (thread-safe
-    flags on the trainer, as between threads).
+    ``("insight", user, top)``, ``("encode", ratings)``, ``("export_model", path)``, ``("quit",)`` —
+    handled at once by the child's listener thread (thread-safe flags on the trainer, as between
+    threads; the last three wait for the trainer's lock, at most one update).
 child → parent
     ``("built", info)``, ``("snapshot", Snapshot)``, ``("event", Event)``, ``("state", state, message)``,
-    ``("failed", text)``, ``("session", Session | None)``.
+    ``("failed", text)``, ``("session", Session | None)``, ``("insight", Insight)``,
+    ``("encoded", Encoding)``, ``("exported", (pt_path, json_path))``.
 
 Only the application's own objects cross the pipe (it never reads files); sessions on disk stay
 pickle-free (see :mod:`aegui.core.session`).
@@ -29,7 +32,10 @@ import sys
 import threading
 import traceback
 
-_CONTROL = {"pause", "stop", "snapshot", "display", "speed", "stream", "session", "quit"}
+_CONTROL = {"pause", "stop", "snapshot", "display", "speed", "stream", "session", "insight", "encode",
+            "export_model", "quit"}
+#: control messages that compute with the trainer's network: their failures are reported, not fatal
+_QUERIES = {"insight": "insight", "encode": "encoded", "export_model": "exported"}
 
 
 class _Server:
@@ -129,6 +135,11 @@ class _Server:
             from ..session import session_from_trainer
 
             self.send("session", session_from_trainer(t, name=args[0]))
+        elif kind in _QUERIES:
+            try:
+                self.send(_QUERIES[kind], getattr(t, kind)(*args))
+            except (ValueError, OSError) as exc:
+                self.send("failed", str(exc))
 
     def publish(self) -> None:
         if self.trainer is not None:
@@ -202,6 +213,12 @@ class _Server:
 
     def do_set_parameter(self, layer: int, kind: str, row: int, col: int, value: float) -> None:
         self.trainer.set_parameter(layer, kind, row, col, value)
+
+    def do_view(self, index: int | None) -> None:
+        self.trainer.view(index)
+
+    def do_branch(self, index: int) -> None:
+        self.trainer.branch(index)
 
 
 def _widen(conn, size: int = 4 << 20) -> None:

@@ -32,11 +32,15 @@ from .observations import Codes, Observations, orient
 from .optimizers import FlatOptimizer
 from .predict import squared_error
 from .rbm import RBM
-from .snapshot import History, PhaseInfo, RBMTrace, Snapshot, Trace, frozen, frozen_all
+from .snapshot import (MAX_CODE_ROWS, Branch, Encoding, History, Insight, PhaseInfo, RBMTrace, Snapshot, Trace,
+                       frozen, frozen_all)
 from .spec import ModelSpec, TrainSpec
+from .timeline import Checkpoint, Timeline
 
 #: step losses kept in the history before older points are thinned (every other one dropped)
 STEP_HISTORY_CAP = 20_000
+#: abandoned futures whose curves are kept for the charts after going back in the timeline
+MAX_BRANCHES = 4
 
 
 @dataclass(frozen=True)
@@ -141,6 +145,11 @@ class Trainer:
         self._step_loss: list[float] = []
         self._step_stride = 1
         self.stage = self._make_stage(0)
+        self.timeline = Timeline(self.network.params.numel(), self.network.params.element_size())
+        self.viewing: int | None = None            # the timeline point shown instead of the present
+        self._present: torch.Tensor | None = None  # θ of the present while a past point is shown
+        self.branches: list[Branch] = []
+        self._record()
 
     # ------------------------------------------------------------------ planning
     def _plan(self) -> list[PhaseInfo]:
@@ -195,23 +204,38 @@ class Trainer:
         return FlatOptimizer(t.optimizer, network.params, network.decay_mask, lr=t.lr,
                              weight_decay=t.weight_decay, momentum=t.momentum)
 
-    def _sync_stage(self) -> None:
-        """Copy a pre-training stage's weights into the whole network (encoder layer and its mirror)."""
+    def _stage_links(self) -> list[tuple[torch.Tensor, torch.Tensor]]:
+        """``(whole-network tensor, stage tensor)`` pairs of a pre-training stage: its encoder is layer
+        ``l`` of the whole network, its decoder the mirror layer ``L−1−l`` (empty when fine-tuning)."""
         st = self.stage
         layer = st.info.layer
         if layer < 0:
-            return
+            return []
         mirror = self.network.n_layers - 1 - layer
+        w, b = self.network.weights, self.network.biases
+        if st.rbm is not None:
+            return [(w[mirror], st.rbm.weight.t()), (b[mirror], st.rbm.visible_bias),
+                    (w[layer], st.rbm.weight), (b[layer], st.rbm.hidden_bias)]
+        return [(w[mirror], st.network.weights[1]), (b[mirror], st.network.biases[1]),
+                (w[layer], st.network.weights[0]), (b[layer], st.network.biases[0])]
+
+    def _sync_stage(self) -> None:
+        """Copy a pre-training stage's weights into the whole network (encoder layer and its mirror);
+        not while a past point is shown (the network then holds that point's weights)."""
+        if self.viewing is not None:
+            return
         with torch.no_grad():
-            if st.rbm is not None:
-                enc, dec = (st.rbm.weight, st.rbm.hidden_bias), (st.rbm.weight.t(), st.rbm.visible_bias)
-            else:
-                enc = (st.network.weights[0], st.network.biases[0])
-                dec = (st.network.weights[1], st.network.biases[1])
-            self.network.weights[layer].copy_(enc[0])
-            self.network.biases[layer].copy_(enc[1])
-            self.network.weights[mirror].copy_(dec[0])
-            self.network.biases[mirror].copy_(dec[1])
+            for whole, part in self._stage_links():
+                whole.copy_(part)
+
+    def _load_stage(self) -> None:
+        """The inverse of :meth:`_sync_stage`: a pre-training stage takes its layers from the whole
+        network (an RBM's one matrix from the encoder layer, copied last)."""
+        with torch.no_grad():
+            for whole, part in self._stage_links():
+                part.copy_(whole)
+        if self.stage.network is not None:
+            self.stage.backup.copy_(self.stage.network.params)
 
     def _start_at_the_mean(self, network: Network, shrink: float = 5.0, sample: int = 1024) -> None:
         """Output biases start where each output predicts its feature's mean rating.
@@ -349,6 +373,7 @@ class Trainer:
         """Move the cursor by one observation (tracing it); update when its batch completes.
         Returns ``False`` when there is nothing left to do."""
         with self.lock:
+            self._leave_past()
             if self.finished:
                 return False
             self._leave_ready()
@@ -366,6 +391,7 @@ class Trainer:
     def step_batch(self) -> bool:
         """Complete the batch under the cursor (one update)."""
         with self.lock:
+            self._leave_past()
             if self.finished:
                 return False
             self._leave_ready()
@@ -389,6 +415,8 @@ class Trainer:
         """Train until the phases are done, ``pause()``/``stop()`` is seen or ``max_epochs`` epochs pass;
         with ``delay_s > 0`` it walks one observation at a time (slow motion). Returns the state."""
         self._pause.clear()
+        with self.lock:
+            self._leave_past()
         if self.finished:
             return self.state
         self.state, self.message = "running", self.stage.info.title
@@ -442,6 +470,7 @@ class Trainer:
         self._hist_test.append(metrics["test_rmse"])
         self._hist_val.append(metrics["val_rmse"])
         self._hist_phase.append(info.index)
+        self._record()
         self._emit("epoch", f"{info.title}: epoch {self.epoch}/{info.epochs}", **metrics)
         if info.kind == "finetune" and self._early_stop(metrics["val_rmse"]):
             self._finish(f"stopped early after {self.epoch} epochs: validation RMSE did not improve for "
@@ -543,10 +572,134 @@ class Trainer:
             self._step_index = [int(v) for v in history.get("step_index", [])]
             self._step_loss = [float(v) for v in history.get("step_loss", [])]
             self._step_stride = int((history.get("step_stride") or [1])[0])
+            self.timeline.clear()
+            self.branches = []
+            self._record()
             if progress.get("state") == "finished" or self.epoch >= self.stage.info.epochs:
                 self.state, self.message = "finished", "finished (restored)"
             elif self.steps:
                 self.state, self.message = "paused", "restored"
+
+    # ------------------------------------------------------------------ the timeline
+    def _record(self) -> None:
+        """Offer the current weights to the timeline (after each epoch, and at the start)."""
+        serial = len(self._hist_train)
+        if not self.timeline.wants(serial):
+            return
+        self._sync_stage()
+        info = self.stage.info
+        if serial == 0 and self.steps == 0:
+            label = "start"
+        else:
+            where = {"pretrain": f"layer {info.layer + 1} pre-training", "rbm": f"RBM {info.layer + 1}",
+                     "finetune": "fine-tuning"}[info.kind]
+            label = f"epoch {self.epoch}" if len(self.phases) == 1 else f"{where}, epoch {self.epoch}"
+        self.timeline.record(Checkpoint(serial, self.phase_index, self.epoch, self.steps, self.elapsed,
+                                        self.network.params.clone(), label))
+
+    def view(self, index: int | None) -> None:
+        """Show timeline point ``index`` (its weights go into :attr:`network` for every view, the present
+        is kept aside) or, with ``None``, the present again. Training and editing go back to the present."""
+        with self.lock:
+            if index is None:
+                self._leave_past()
+                return
+            point = self.timeline.points[index]
+            if self._present is None:
+                self._sync_stage()
+                self._present = self.network.params.clone()
+            self.network.params.copy_(point.params)
+            self.viewing = index
+
+    def _leave_past(self) -> None:
+        if self._present is not None:
+            self.network.params.copy_(self._present)
+        self._present = None
+        self.viewing = None
+
+    def branch(self, index: int) -> None:
+        """Go back to timeline point ``index`` and train on from there: its weights, phase, epoch and
+        step counts come back, the history after it is cut (its curves are kept as a :class:`Branch`
+        for the charts), later points are forgotten; the optimiser's moments start afresh."""
+        with self.lock:
+            point = self.timeline.points[index]
+            self._present, self.viewing = None, None
+            if point.serial < len(self._hist_train):
+                self.branches = [*self.branches, Branch(point.serial, self.history())][-MAX_BRANCHES:]
+            self.network.params.copy_(point.params)
+            if point.phase != self.phase_index:
+                self.phase_index = point.phase
+                self.stage = self._make_stage(point.phase)
+            self._load_stage()
+            if self.stage.network is not None:
+                self.stage.optimizer = self._optimizer(self.stage.network)
+            self.epoch, self.steps, self.elapsed = point.epoch, point.step, point.elapsed
+            self.position, self._order, self._batch, self._trace = 0, None, None, None
+            self.stage.chain = None
+            for name in ("_hist_train", "_hist_test", "_hist_val", "_hist_phase"):
+                setattr(self, name, getattr(self, name)[:point.serial])
+            keep = sum(1 for k in self._step_index if k <= point.step)
+            self._step_index, self._step_loss = self._step_index[:keep], self._step_loss[:keep]
+            self._best, self._stale_epochs = None, 0
+            self.timeline.truncate(index)
+            self.state = "paused" if self.steps else "ready"
+            self.message = f"back at {point.label}: training goes on from here"
+            if self.epoch >= self.stage.info.epochs:
+                self._next_phase()
+
+    # ------------------------------------------------------------------ what the network says
+    def insight(self, user: int, top: int = 10) -> Insight:
+        """Every observation's codes (an evenly spread sample on very large sets), the dormant units,
+        and one user's ratings, predictions and recommendations, from the weights shown (the present
+        or a timeline point)."""
+        from .predict import dormant_mask, hidden_codes, recommend, user_predictions
+
+        with self.lock:
+            self._sync_stage()
+            inputs, net = self.prediction_inputs, self.network
+            n = inputs.n
+            rows = np.arange(n) if n <= MAX_CODE_ROWS else np.unique(np.linspace(0, n - 1, MAX_CODE_ROWS).astype(np.int64))
+            codes = hidden_codes(net, inputs, rows)
+            train = self.train_all
+            if not 0 <= user < train.n_users:
+                raise ValueError(f"user {user + 1} does not exist ({train.n_users} users)")
+            predictions = np.clip(user_predictions(net, inputs, user, self.model.item_based), self.low, self.high)
+            point = self.timeline.points[self.viewing] if self.viewing is not None else None
+            return Insight(
+                point.step if point else self.steps, point.epoch if point else self.epoch, self.viewing,
+                frozen(rows), frozen_all(codes), len(self.model.hidden) - 1,
+                frozen_all(c.mean(0) if len(c) else np.zeros(c.shape[1], np.float32) for c in codes),
+                frozen_all(dormant_mask(c, self.model.sparsity_target) for c in codes), user,
+                frozen(train.dense_rows(np.array([user]))[0]),
+                frozen(self.test.dense_rows(np.array([user]))[0] if self.test is not None and user < self.test.n_users
+                       else np.zeros(train.n_movies, np.float32)),
+                frozen(predictions), tuple(recommend(predictions, train, user, top)), self.model.item_based)
+
+    def encode(self, ratings: np.ndarray) -> Encoding:
+        """A new user's pass (user-based models): ``x = r/s`` (``(n_movies,)``, 0 = not rated) through
+        the network shown, without training; returns the codes and the clipped predictions ``s·y``."""
+        from ..data.ratings import check_rating_values
+
+        if self.model.item_based:
+            raise ValueError("an item-based network takes movies, not users: a new user needs retraining")
+        r = np.asarray(ratings, dtype=np.float32)
+        if r.shape != (self.n_features,):
+            raise ValueError(f"a new user rates {self.n_features} movies, got {r.shape[0] if r.ndim else 0} values")
+        check_rating_values(r[r != 0], "new user's rating")
+        with self.lock, torch.no_grad():
+            self._sync_stage()
+            x = torch.as_tensor(r / self.inputs.scale, dtype=self.dtype, device=self.device)[None]
+            hs = self.network.forward(x)
+            y = (hs[-1][0] * self.inputs.scale).clamp_(self.low, self.high)
+            return Encoding(frozen(r), frozen_all(h[0] for h in hs[1:-1]), len(self.model.hidden) - 1, frozen(y))
+
+    def export_model(self, path: str) -> tuple:
+        """The network shown, as a torch state dict and a JSON description (:mod:`.export`)."""
+        from .export import export_model
+
+        with self.lock:
+            self._sync_stage()
+            return export_model(self.network, self.model, path, self.inputs.ratings.movie_ids)
 
     # ------------------------------------------------------------------ editing (any thread)
     def set_parameter(self, layer: int, kind: str, row: int, col: int, value: float) -> float:
@@ -554,6 +707,9 @@ class Trainer:
         the old value. Training continues from the new value."""
         if not math.isfinite(value):
             raise ValueError("a weight must be a finite number")
+        if self.viewing is not None:
+            raise ValueError("a past point of the timeline is shown: go back to the present (or train from "
+                             "this point) to edit the weights")
         with self.lock:
             k = self.network.offset_of(layer, kind, row, col)
             old = float(self.network.params[k])
@@ -618,8 +774,9 @@ class Trainer:
             self._sync_stage()
             net = self.network
             weights, biases = net.split(frozen(net.params))
+            past = self.timeline.points[self.viewing] if self.viewing is not None else None
             grads = updates = None
-            if gradients and self.steps and self.stage.network is net:
+            if gradients and self.steps and self.stage.network is net and past is None:
                 gw, gb = net.split(net.grad)
                 grads = (frozen_all(gw), frozen_all(gb))
                 uw, ub = net.split(net.params - self.stage.backup)
@@ -627,17 +784,24 @@ class Trainer:
             tr = None
             if trace:
                 if self.display_observation is not None and self.stage.data is self.inputs \
-                        and 0 <= self.display_observation < self.n_obs:
-                    tr = self.trace(self.display_observation, gradients=gradients)
-                else:
+                        and 0 <= self.display_observation < self.n_obs \
+                        and (past is None or self.stage.network is net):  # no pre-training stage of the present
+                    tr = self.trace(self.display_observation, gradients=gradients and past is None)
+                elif past is None:
                     tr = self._trace
             trainable = tuple(self.stage.info.kind == "finetune" or l in (self.stage.info.layer,
                                                                            net.n_layers - 1 - self.stage.info.layer)
                               for l in range(net.n_layers))
+            state, message, epoch, steps, position, elapsed = (
+                self.state, self.message, self.epoch, self.steps, self.position, self.elapsed)
+            if past is not None:
+                state, message = "viewing", f"showing the past ({past.label}): train from here, or go back to the present"
+                epoch, steps, position, elapsed = past.epoch, past.step, 0, past.elapsed
             return Snapshot(
-                self.state, self.message, self.stage.info, tuple(self.phases), self.epoch, self.steps,
-                self.position, self.stage.data.n, self.batch_size, self.elapsed, net.sizes, net.activations,
+                state, message, self.phases[past.phase] if past else self.stage.info, tuple(self.phases), epoch,
+                steps, position, self.stage.data.n, self.batch_size, elapsed, net.sizes, net.activations,
                 tuple(weights), tuple(biases), grads[0] if grads else None, grads[1] if grads else None,
                 updates[0] if updates else None, updates[1] if updates else None, trainable, tr,
-                self._rbm_snapshot(), self.history(), self.inputs.ratings.user_ids,
-                self.inputs.ratings.movie_titles, self.model.item_based, self.inputs.scale)
+                None if past else self._rbm_snapshot(), self.history(), self.inputs.ratings.user_ids,
+                self.inputs.ratings.movie_titles, self.model.item_based, self.inputs.scale,
+                self.timeline.describe(), self.viewing, tuple(self.branches))

@@ -1,0 +1,55 @@
+"""The trained model for use outside aegui: a torch state dict and a JSON description of the network.
+
+``NAME.pt`` holds ``torch.save`` of the state dict of ``nn.Sequential(Linear, activation, Linear, …)``:
+keys ``"{2l}.weight"`` ``(n_{l+1}, n_l)`` and ``"{2l}.bias"`` ``(n_{l+1},)`` for layer ``l = 0 … L−1``.
+``NAME.json`` says how to build that ``nn.Sequential`` and feed it: ``x = r / input_scale`` with
+``0`` for not rated, one input per feature in ``inputs`` (movie ids, or user ids when item-based), and
+predictions ``input_scale · y``. With plain torch::
+
+    spec = json.load(open("model.json"))
+    acts = {"sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "relu": nn.ReLU, "identity": nn.Identity}
+    net = nn.Sequential(*[m for layer in spec["layers"]
+                          for m in (nn.Linear(layer["in"], layer["out"]), acts[layer["activation"]]())])
+    net.load_state_dict(torch.load("model.pt", weights_only=True))
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import torch
+
+from .network import Network
+from .spec import ModelSpec
+
+FORMAT = "aegui-model/1"
+
+
+def export_model(network: Network, model: ModelSpec, path: str | os.PathLike, inputs: tuple[str, ...]
+                 ) -> tuple[Path, Path]:
+    """Write ``path`` (``.pt`` added when missing) and the ``.json`` beside it; returns both paths."""
+    pt = Path(path)
+    if pt.suffix != ".pt":
+        pt = pt.with_name(pt.name + ".pt")
+    description = pt.with_suffix(".json")
+    if len(inputs) != network.sizes[0]:
+        raise ValueError(f"{len(inputs)} input labels for {network.sizes[0]} inputs")
+    state = {}
+    for l, (w, b) in enumerate(zip(network.weights, network.biases)):
+        state[f"{2 * l}.weight"] = w.detach().cpu().clone()
+        state[f"{2 * l}.bias"] = b.detach().cpu().clone()
+    spec = {
+        "format": FORMAT,
+        "layers": [{"in": a, "out": b, "activation": act}
+                   for a, b, act in zip(network.sizes[:-1], network.sizes[1:], network.activations)],
+        "input_scale": model.input_scale,
+        "orientation": "item-based" if model.item_based else "user-based",
+        "inputs": list(inputs),
+        "model": model.to_dict(),
+        "usage": "x = rating / input_scale (0 = not rated); predicted ratings = input_scale * net(x)",
+    }
+    torch.save(state, pt)
+    description.write_text(json.dumps(spec, indent=1), encoding="utf-8")
+    return pt, description

@@ -21,3 +21,40 @@ def private_settings(tmp_path_factory):
     for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
         QSettings.setPath(fmt, QSettings.Scope.UserScope, folder)
     yield
+
+
+# ---------------------------------------------------------------------- the main window, for GUI tests
+TIMEOUT = 20_000
+
+
+@pytest.fixture
+def messages(monkeypatch):
+    """Capture warnings instead of showing modal boxes; answer questions with Discard/Yes."""
+    from PySide6.QtWidgets import QMessageBox
+
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a: shown.append(text))
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda parent, title, text, *a: QMessageBox.StandardButton.Discard
+                        if "Save" in text else QMessageBox.StandardButton.Yes)
+    return shown
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, messages):
+    """The main window on the default preset, its network built."""
+    from PySide6.QtCore import QSettings
+
+    from aegui.qt.main_window import MainWindow
+
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    w = MainWindow(settings=settings)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitUntil(lambda: w.snapshot is not None, timeout=TIMEOUT)
+    yield w
+    w.controller.shutdown()
+
+
+def wait_state(qtbot, w, state):
+    qtbot.waitUntil(lambda: w.controller.state == state, timeout=TIMEOUT)

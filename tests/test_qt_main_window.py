@@ -9,40 +9,12 @@ import sys
 import numpy as np
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog
 
 from aegui.core.data.readers import write_csv_grid
 from aegui.core.engine.spec import KINDS
 from aegui.qt.main_window import MainWindow
-
-TIMEOUT = 20_000
-
-
-@pytest.fixture
-def messages(monkeypatch):
-    """Capture warnings instead of showing modal boxes; answer questions with Discard/Yes."""
-    shown = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a: shown.append(text))
-    monkeypatch.setattr(QMessageBox, "question",
-                        lambda parent, title, text, *a: QMessageBox.StandardButton.Discard
-                        if "Save" in text else QMessageBox.StandardButton.Yes)
-    return shown
-
-
-@pytest.fixture
-def window(qtbot, tmp_path, messages):
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    w = MainWindow(settings=settings)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitUntil(lambda: w.snapshot is not None, timeout=TIMEOUT)
-    yield w
-    w.controller.shutdown()
-
-
-def wait_state(qtbot, w, state):
-    qtbot.waitUntil(lambda: w.controller.state == state, timeout=TIMEOUT)
-
+from conftest import TIMEOUT, wait_state
 
 def test_starts_on_the_demo_with_a_network_ready(window):
     s = window.snapshot

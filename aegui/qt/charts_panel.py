@@ -1,5 +1,6 @@
 """Charts panel: reconstruction error per epoch (train, validation, test RMSE in stars) and per update,
-live, from the snapshots' :class:`History`; log scale, zoom, the current epoch marked."""
+live, from the snapshots' :class:`History`; log scale, zoom, the current epoch marked (or the past point
+shown from the timeline), and the curves of abandoned branches dashed."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
 
 from .palette import NEGATIVE_HEX, POSITIVE_HEX
+from .plot_export import ExportButton, export_view
 
 #: chart redraws per second while training (axes are expensive to repaint; the curves stay live enough)
 MAX_RATE = 4
@@ -28,8 +30,11 @@ class ChartsPanel(QWidget):
         self.train_curve = self.epoch_plot.plot(name="train", pen=pg.mkPen(POSITIVE_HEX, width=2))
         self.val_curve = self.epoch_plot.plot(name="validation", pen=pg.mkPen("#7f7f7f", width=2, style=Qt.PenStyle.DashLine))
         self.test_curve = self.epoch_plot.plot(name="test", pen=pg.mkPen(NEGATIVE_HEX, width=2))
-        self.epoch_marker = pg.InfiniteLine(angle=90, pen=pg.mkPen("#999999", width=1, style=Qt.PenStyle.DotLine))
+        self.epoch_marker = pg.InfiniteLine(angle=90, pen=pg.mkPen("#999999", width=1, style=Qt.PenStyle.DotLine),
+                                            label="", labelOpts={"position": 0.95, "color": "#999999"})
         self.epoch_plot.addItem(self.epoch_marker)
+        #: abandoned branches (train and test curve each), dashed and faint, newest last
+        self.branch_curves: list[tuple[pg.PlotDataItem, pg.PlotDataItem]] = []
         self.epoch_plot.setToolTip("Root mean squared error over rated cells, in stars, after each epoch")
 
         self.step_plot = pg.PlotWidget()
@@ -46,41 +51,76 @@ class ChartsPanel(QWidget):
         self.log_box = QCheckBox("log scale")
         self.log_box.setToolTip("Show the error axes on a logarithmic scale")
         self.log_box.toggled.connect(self._set_log)
+        self.export_button = ExportButton(lambda path: export_view(self.epoch_plot, path, "aegui error"), "error")
+        self.export_button.setToolTip("Save the RMSE chart as a PNG image or an SVG drawing")
         row = QHBoxLayout()
         row.addStretch(1)
         row.addWidget(self.log_box)
+        row.addWidget(self.export_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(row)
         layout.addWidget(self.epoch_plot, 3)
         layout.addWidget(self.step_plot, 2)
-        self._shown = (-1, -1)
+        self._shown: tuple = ()
         self._drawn_at = 0.0
 
     def _set_log(self, on: bool) -> None:
         self.epoch_plot.setLogMode(y=on)
         self.step_plot.setLogMode(y=on)
 
-    def show_history(self, history, force: bool = False) -> None:
-        """Draw the curves of one :class:`History` when it changed, at most :data:`MAX_RATE` times a
-        second unless ``force`` (a pause or the end always draws the final state)."""
-        key = (len(history.epoch_train_rmse), len(history.step_loss))
+    def show_snapshot(self, snapshot) -> None:
+        """Draw a snapshot's history when it changed, at most :data:`MAX_RATE` times a second while it
+        trains (a pause or the end always draws the final state)."""
+        history = snapshot.history
+        key = (len(history.epoch_train_rmse), len(history.step_loss), snapshot.viewing, len(snapshot.branches))
         now = time.monotonic()
-        if key == self._shown or (not force and now - self._drawn_at < 1 / MAX_RATE):
+        if key == self._shown or (snapshot.state == "running" and now - self._drawn_at < 1 / MAX_RATE):
             return
         self._shown, self._drawn_at = key, now
-        epochs = np.arange(1, len(history.epoch_train_rmse) + 1)
         for curve, values in ((self.train_curve, history.epoch_train_rmse), (self.val_curve, history.epoch_val_rmse),
                               (self.test_curve, history.epoch_test_rmse)):
-            values = np.asarray(values, dtype=float)
-            ok = np.isfinite(values)
-            curve.setData(epochs[ok], values[ok])
-        self.epoch_marker.setValue(len(epochs))
+            _set_epochs(curve, values)
+        self._draw_branches(snapshot.branches)
+        if snapshot.viewing is None:
+            self.epoch_marker.setValue(len(history.epoch_train_rmse))
+            self.epoch_marker.label.setFormat("")
+        else:
+            point = snapshot.timeline[snapshot.viewing]
+            self.epoch_marker.setValue(point.serial)
+            self.epoch_marker.label.setFormat(f"shown: {point.label}")
         loss = np.asarray(history.step_loss, dtype=float)
         ok = np.isfinite(loss)
         self.step_curve.setData(np.asarray(history.step_index)[ok], loss[ok])
 
+    def _draw_branches(self, branches) -> None:
+        while len(self.branch_curves) < len(branches):
+            pens = [pg.mkPen(hex_, width=1, style=Qt.PenStyle.DashLine) for hex_ in (POSITIVE_HEX, NEGATIVE_HEX)]
+            pair = tuple(self.epoch_plot.plot(pen=pen) for pen in pens)
+            for curve in pair:
+                curve.setOpacity(0.45)
+                curve.setToolTip("an abandoned branch: training went back to an earlier point from here")
+            self.branch_curves.append(pair)
+        for k, (train, test) in enumerate(self.branch_curves):
+            if k < len(branches):
+                # an abandoned future starts where it left the present curve
+                start = branches[k].at_epoch
+                _set_epochs(train, branches[k].history.epoch_train_rmse, start)
+                _set_epochs(test, branches[k].history.epoch_test_rmse, start)
+            else:
+                train.setData([], [])
+                test.setData([], [])
+
     def clear(self) -> None:
-        for curve in (self.train_curve, self.val_curve, self.test_curve, self.step_curve):
+        for curve in (self.train_curve, self.val_curve, self.test_curve, self.step_curve,
+                      *(c for pair in self.branch_curves for c in pair)):
             curve.setData([], [])
-        self._shown = (-1, -1)
+        self._shown = ()
+
+
+def _set_epochs(curve, values, start: int = 0) -> None:
+    """Plot per-epoch values at epochs 1, 2, …, skipping the first ``start`` ones and missing values."""
+    values = np.asarray(values, dtype=float)
+    epochs = np.arange(1, len(values) + 1)
+    ok = np.isfinite(values) & (epochs >= start)
+    curve.setData(epochs[ok], values[ok])

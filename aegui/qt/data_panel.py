@@ -343,6 +343,12 @@ class DataPanel(QWidget):
         if current.isValid():
             self.userSelected.emit(current.row())
 
+    def select_user(self, user: int) -> None:
+        """Make ``user`` the current row (keeping the column), scrolled into view."""
+        current = self.view.currentIndex()
+        if current.row() != user:
+            self._go_to(user, max(0, current.column()))
+
     def _go_to(self, row: int, column: int) -> None:
         index = self.model.index(row, column)
         if index.isValid():

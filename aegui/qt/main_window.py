@@ -8,11 +8,12 @@ what and where, and leaves the document as it was.
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QUndoCommand
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QToolBar
 
 from ..core.data.errors import RatingsError
 from ..core.presets import DEFAULT_PRESET, get_preset
@@ -23,13 +24,20 @@ from .document import Document
 from .model_panel import ModelPanel
 from .network_view import NetworkView
 from .formula_panel import FormulaPanel
+from .new_user_panel import NewUserPanel
 from .readout_panel import ReadoutPanel
+from .timeline_bar import TimelineBar
 from .training_panel import TrainingPanel
+from .user_panel import UserPanel
 from .worker import TrainingController
 
 SESSION_FILTER = "aegui sessions (*.aegui)"
 RATINGS_FILTER = "Ratings (*.csv *.data *.dat *.txt *.tsv);;All files (*)"
 MAX_RECENT = 8
+#: while training, the insight views (a user's predictions, codes, latent space) refresh this often
+INSIGHT_INTERVAL_S = 1.0
+#: an insight request not answered in this time is asked again
+INSIGHT_TIMEOUT_S = 10.0
 
 
 class _EditParameter(QUndoCommand):
@@ -67,6 +75,11 @@ class MainWindow(QMainWindow):
         self._trained_since_save = False
         self._stale = False
         self._shown_user = 0
+        self._build = 0                       # counts trainers built: a new one invalidates insights
+        self._insight_key = None              # what the last insight request was for
+        self._insight_asked_at = -1e9
+        self._insight_pending = False
+        self._data_key = None
 
         self.network_view = NetworkView()
         self.setCentralWidget(self.network_view)
@@ -76,11 +89,15 @@ class MainWindow(QMainWindow):
         self.charts_panel = ChartsPanel()
         self.readout_panel = ReadoutPanel()
         self.formula_panel = FormulaPanel()
+        self.user_panel = UserPanel()
+        self.new_user_panel = NewUserPanel()
+        self.timeline_bar = TimelineBar()
         self.docks: dict[str, QDockWidget] = {}
         left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
         for name, widget, area in (("Data", self.data_panel, left), ("Training", self.training_panel, right),
                                    ("Model", self.model_panel, right), ("Charts", self.charts_panel, right),
-                                   ("Readout", self.readout_panel, right), ("Steps", self.formula_panel, right)):
+                                   ("Readout", self.readout_panel, right), ("Steps", self.formula_panel, right),
+                                   ("User", self.user_panel, right), ("New user", self.new_user_panel, right)):
             dock = QDockWidget(name, self)
             dock.setObjectName(f"dock-{name}")
             dock.setWidget(widget)
@@ -91,6 +108,13 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.docks["Training"], self.docks["Model"])
         self.tabifyDockWidget(self.docks["Training"], self.docks["Steps"])
         self.tabifyDockWidget(self.docks["Charts"], self.docks["Readout"])
+        for name in ("User", "New user"):
+            self.tabifyDockWidget(self.docks["Charts"], self.docks[name])
+        history = QToolBar("History", self)
+        history.setObjectName("toolbar-history")
+        history.setMovable(False)
+        history.addWidget(self.timeline_bar)
+        self.addToolBar(Qt.ToolBarArea.BottomToolBarArea, history)
         self.docks["Training"].raise_()
         self.docks["Readout" if preset == "seed-example" else "Charts"].raise_()
         self.engine_label = QLabel("engine: starting…")
@@ -125,6 +149,9 @@ class MainWindow(QMainWindow):
         self.import_action = action("&Import ratings…", self.import_dialog, "Ctrl+I",
                                     "Import a CSV grid or MovieLens file (u.data, ratings.dat, ratings.csv)")
         self.export_action = action("&Export grid…", self.export_dialog, "Ctrl+E", "Write the grid as a CSV file")
+        self.export_model_action = action("Export &model…", self.export_model_dialog, "Ctrl+Shift+E",
+                                          "Write the trained network as a torch state dict (.pt) with a JSON "
+                                          "description of its layers, loadable with plain torch")
         self.quit_action = action("&Quit", self.close, QKeySequence.StandardKey.Quit, "Quit aegui")
         self.undo_action = self.doc.undo_stack.createUndoAction(self, "&Undo")
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
@@ -139,6 +166,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.import_action)
         file_menu.addAction(self.export_action)
+        file_menu.addAction(self.export_model_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit_menu = bar.addMenu("&Edit")
@@ -169,6 +197,18 @@ class MainWindow(QMainWindow):
         self.network_view.parameterEditRequested.connect(self.edit_parameter)
         self.data_panel.userSelected.connect(self._on_user_selected)
         self.readout_panel.observationChosen.connect(self._on_user_selected)
+        self.user_panel.userChosen.connect(self._on_user_selected)
+        self.user_panel.topChanged.connect(lambda _: self._maybe_request_insight())
+        c.insight.connect(self._on_insight)
+        c.encoded.connect(self.new_user_panel.show_encoding)
+        c.exported.connect(lambda paths: self.statusBar().showMessage(
+            "exported " + " and ".join(str(p) for p in paths), 8000))
+        self.new_user_panel.ratingsChanged.connect(c.encode)
+        self.new_user_panel.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.timeline_bar.viewRequested.connect(lambda k: c.view(None if k < 0 else k))
+        self.timeline_bar.branchRequested.connect(c.branch)
+        for dock in self.docks.values():  # a tab brought forward asks for what it draws
+            dock.visibilityChanged.connect(lambda visible: visible and self._maybe_request_insight())
         self.readout_panel.biasEditRequested.connect(self.edit_parameter)
         self.network_view.nodeSelected.connect(self.formula_panel.select)
         self.data_panel.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
@@ -191,6 +231,13 @@ class MainWindow(QMainWindow):
         self.training_panel.set_enabled(True)
         self.engine_label.setText("engine: ready")
         self.charts_panel.clear()
+        self._build += 1
+        self._insight_pending = False
+        key = (id(self.doc.ratings), self.doc.model.item_based)
+        if key != self._data_key:  # new data: the views that label users and movies start over
+            self._data_key = key
+            self.user_panel.set_data(self.doc.ratings)
+            self.new_user_panel.set_data(self.doc.ratings, self.doc.model.item_based)
         # the view shows one observation's pass at all times: the selected user (or the first movie)
         self.controller.set_display(0 if self.doc.model.item_based
                                     else min(self._shown_user, self.doc.ratings.n_users - 1))
@@ -224,11 +271,40 @@ class MainWindow(QMainWindow):
     def show_snapshot(self, snapshot) -> None:
         self.snapshot = snapshot
         self.network_view.show_snapshot(snapshot)
-        self.charts_panel.show_history(snapshot.history, force=snapshot.state != "running")
+        self.charts_panel.show_snapshot(snapshot)
+        self.timeline_bar.show_snapshot(snapshot)
         self.training_panel.show_snapshot(snapshot)
         self.readout_panel.show_snapshot(snapshot)
         self.formula_panel.show_snapshot(snapshot)
+        self._maybe_request_insight()
         self.snapshotShown.emit(snapshot)
+
+    # ------------------------------------------------------------------ insight views
+    def _insight_views(self) -> list:
+        """The insight views on screen (a hidden tab asks when it is brought forward)."""
+        return [w for w in (self.user_panel,) if w.isVisible()]
+
+    def _maybe_request_insight(self) -> None:
+        """Ask the engine for a fresh :class:`Insight` when a view shows one and the model, the shown
+        point or the user changed: at once when paused, at most every :data:`INSIGHT_INTERVAL_S` while
+        training, never two at a time."""
+        s = self.snapshot
+        if s is None or not self.controller.built or not self._insight_views():
+            return
+        key = (self._build, s.step, s.viewing, self._shown_user, self.user_panel.top.value())
+        now = time.monotonic()
+        if key == self._insight_key or (self._insight_pending and now - self._insight_asked_at < INSIGHT_TIMEOUT_S):
+            return
+        if s.state == "running" and now - self._insight_asked_at < INSIGHT_INTERVAL_S:
+            return
+        self._insight_key, self._insight_asked_at, self._insight_pending = key, now, True
+        self.controller.request_insight(min(self._shown_user, self.doc.ratings.n_users - 1), self.user_panel.top.value())
+
+    def _on_insight(self, insight) -> None:
+        self._insight_pending = False
+        self.user_panel.show_insight(insight)
+        if self._insight_key and self._insight_key[3] != insight.user:  # the user changed meanwhile
+            self._maybe_request_insight()
 
     def reset_network(self) -> None:
         self.rebuild(keep_weights=False)
@@ -261,9 +337,15 @@ class MainWindow(QMainWindow):
         self.doc.undo_stack.push(_EditParameter(self, layer, kind, row, col, old, value))
 
     def _on_user_selected(self, user: int) -> None:
+        """One user selected anywhere (grid, readout, user panel, plots) is selected everywhere."""
+        if user == self._shown_user:
+            return
         self._shown_user = user
+        self.data_panel.select_user(user)
+        self.user_panel.select_user(user)
         if not self.doc.model.item_based:
             self.controller.set_display(user)
+        self._maybe_request_insight()
 
     def _on_ratings_changed(self) -> None:
         """Edited data: the next play or step rebuilds the trainer on it (keeping the weights when the
@@ -401,6 +483,15 @@ class MainWindow(QMainWindow):
             self.report_error(f"Could not export {path}:\n{exc}")
             return
         self.statusBar().showMessage(f"exported {path}", 5000)
+
+    def export_model_dialog(self) -> None:
+        if not self.controller.built:
+            self.report_error("There is no network to export yet.")
+            return
+        start = os.path.join(self._last_dir(), f"{Path(self.session_name).stem}.pt")
+        path, _ = QFileDialog.getSaveFileName(self, "Export model", start, "torch state dict (*.pt)")
+        if path:
+            self.controller.export_model(path)
 
     # ------------------------------------------------------------------ recent files, title, layout
     def _last_dir(self) -> str:

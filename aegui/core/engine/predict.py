@@ -14,6 +14,7 @@ import torch
 from ..data.ratings import Ratings
 from .network import Network
 from .observations import Observations
+from .readout import top_unrated
 
 CHUNK = 512
 
@@ -61,15 +62,12 @@ def user_predictions(network: Network, inputs: Observations, user: int, item_bas
 
 def recommend(predictions: np.ndarray, train: Ratings, user: int, top: int = 10) -> list[tuple[int, float]]:
     """The user's unrated movies as ``(movie, predicted rating)``, best first, from ``(n_movies,)``
-    predictions (clipped to the training range; ties go to the lower movie index)."""
+    predictions clipped to the training range."""
     low, high = float(train.values.min()), float(train.values.max())
     rated = np.zeros(train.n_movies, dtype=bool)
-    lo, hi = train.user_indptr[user], train.user_indptr[user + 1]
-    rated[train.movies[lo:hi]] = True
-    candidates = np.flatnonzero(~rated)
-    scores = np.clip(predictions[candidates], low, high)
-    order = np.lexsort((candidates, -scores))[:top]
-    return [(int(candidates[k]), float(scores[k])) for k in order]
+    rated[train.movies[train.user_indptr[user]:train.user_indptr[user + 1]]] = True
+    scores = np.clip(predictions, low, high)
+    return [(int(m), float(scores[m])) for m in top_unrated(scores, rated, top)]
 
 
 @torch.no_grad()

@@ -100,9 +100,11 @@ class History:
 @dataclass(frozen=True)
 class TimelinePoint:
     """A recorded moment of training (the end of an epoch, or the start) that can be shown again and
-    trained on from: ``phase`` index, ``epoch`` epochs done in that phase, ``step`` updates made in all."""
+    trained on from: ``serial`` epochs in the history before it (all phases), ``phase`` index, ``epoch``
+    epochs done in that phase, ``step`` updates made in all."""
 
     index: int
+    serial: int
     phase: int
     epoch: int
     step: int

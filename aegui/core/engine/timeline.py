@@ -66,4 +66,4 @@ class Timeline:
         self.stride = 1
 
     def describe(self) -> tuple[TimelinePoint, ...]:
-        return tuple(TimelinePoint(k, p.phase, p.epoch, p.step, p.label) for k, p in enumerate(self.points))
+        return tuple(TimelinePoint(k, p.serial, p.phase, p.epoch, p.step, p.label) for k, p in enumerate(self.points))

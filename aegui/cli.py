@@ -340,7 +340,7 @@ def cmd_compare(args) -> int:
             text = f"run {len(done) + 1}/{total}: {configs[index].name}, seed {seed}, epoch {epoch}"
         else:
             r = message[1]
-            text = f"run {len(done)}/{total}: {r.name}, seed {r.seed}: {r.state}, {r.epochs} epochs, {r.seconds:.1f}s"
+            text = f"run {len(done)}/{total}: {r.name}, seed {r.seed}: {r.state}, {r.epochs} epochs, {r.seconds:.2f}s"
         sys.stderr.write(f"\r{text:<72}")
         sys.stderr.flush()
 

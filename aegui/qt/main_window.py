@@ -303,8 +303,7 @@ class MainWindow(QMainWindow):
     def _on_insight(self, insight) -> None:
         self._insight_pending = False
         self.user_panel.show_insight(insight)
-        if self._insight_key and self._insight_key[3] != insight.user:  # the user changed meanwhile
-            self._maybe_request_insight()
+        self._maybe_request_insight()  # asks again if the user or the model changed meanwhile
 
     def reset_network(self) -> None:
         self.rebuild(keep_weights=False)

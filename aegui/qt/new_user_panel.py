@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPus
 
 from ..core.data.edits import parse_rating
 from ..core.data.ratings import Ratings
-from ..core.engine.readout import top_unrated
 from .palette import POSITIVE_HEX
 
 
@@ -185,11 +184,10 @@ class NewUserPanel(QWidget):
         code = encoding.codes[encoding.code_layer]
         self.code_bars.setOpts(x=np.arange(1, len(code) + 1), height=code)
         rated = self.model.values > 0
-        best = top_unrated(encoding.predictions, rated, 10)
-        self.predictions.setRowCount(len(best))
-        for k, movie in enumerate(best):
+        self.predictions.setRowCount(len(encoding.recommendations))
+        for k, (movie, score) in enumerate(encoding.recommendations):
             self.predictions.setItem(k, 0, QTableWidgetItem(self.model.titles[movie]))
-            self.predictions.setItem(k, 1, QTableWidgetItem(f"{encoding.predictions[movie]:.2f}"))
+            self.predictions.setItem(k, 1, QTableWidgetItem(f"{score:.2f}"))
         self.note.setText(f"{int(rated.sum())} movies rated: your code z = f(W·x + b) through the encoder, "
                           "your predictions s·y through the decoder (no retraining)")
         self.codeChanged.emit(code, "new user")

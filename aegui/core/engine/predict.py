@@ -14,7 +14,6 @@ import torch
 from ..data.ratings import Ratings
 from .network import Network
 from .observations import Observations
-from .readout import top_unrated
 
 CHUNK = 512
 
@@ -60,14 +59,21 @@ def user_predictions(network: Network, inputs: Observations, user: int, item_bas
     return out
 
 
+def recommend_unrated(predictions: np.ndarray, rated: np.ndarray, low: float, high: float, top: int
+                      ) -> list[tuple[int, float]]:
+    """The ``top`` movies with ``rated`` false as ``(movie, predicted rating)``, ranked by the unclipped
+    ``(n_movies,)`` predictions (so that movies above the top of the scale still differ; ties go to the
+    lower index) and reported clipped to ``[low, high]``."""
+    candidates = np.flatnonzero(~np.asarray(rated, dtype=bool))
+    best = candidates[np.lexsort((candidates, -predictions[candidates]))[:top]]
+    return [(int(m), float(np.clip(predictions[m], low, high))) for m in best]
+
+
 def recommend(predictions: np.ndarray, train: Ratings, user: int, top: int = 10) -> list[tuple[int, float]]:
-    """The user's unrated movies as ``(movie, predicted rating)``, best first, from ``(n_movies,)``
-    predictions clipped to the training range."""
-    low, high = float(train.values.min()), float(train.values.max())
+    """:func:`recommend_unrated` for a user of ``train`` (its rating range, their rated movies)."""
     rated = np.zeros(train.n_movies, dtype=bool)
     rated[train.movies[train.user_indptr[user]:train.user_indptr[user + 1]]] = True
-    scores = np.clip(predictions, low, high)
-    return [(int(m), float(scores[m])) for m in top_unrated(scores, rated, top)]
+    return recommend_unrated(predictions, rated, float(train.values.min()), float(train.values.max()), top)
 
 
 @torch.no_grad()

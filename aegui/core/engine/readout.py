@@ -1,5 +1,5 @@
-"""Reading an output vector as a choice: softmax with a temperature and its limit, the arg-max, the
-best unrated movies (numpy only, so the window can show them without the engine).
+"""Reading an output vector as a choice: softmax with a temperature and its limit, the arg-max
+(numpy only, so the window can show them without the engine).
 
     softmax(y / T)_i = e^{y_i / T} / Σ_j e^{y_j / T}
 
@@ -28,8 +28,3 @@ def argmax_onehot(y) -> np.ndarray:
     out[np.argmax(y)] = 1.0
     return out
 
-
-def top_unrated(predictions: np.ndarray, rated: np.ndarray, top: int) -> np.ndarray:
-    """The ``top`` movies with ``rated`` false, highest prediction first (ties: lower index first)."""
-    candidates = np.flatnonzero(~np.asarray(rated, dtype=bool))
-    return candidates[np.lexsort((candidates, -predictions[candidates]))[:top]]

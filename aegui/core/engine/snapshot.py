@@ -199,9 +199,10 @@ class Insight:
 class Encoding:
     """A new user's pass through the trained network (no training): ``ratings`` ``(n_movies,)`` as typed
     (0 = not rated), ``codes`` one ``(n_l,)`` array per hidden layer, ``predictions`` ``(n_movies,)``
-    clipped predicted ratings."""
+    clipped predicted ratings, ``recommendations`` the best unrated movies as in :class:`Insight`."""
 
     ratings: np.ndarray
     codes: tuple[np.ndarray, ...]
     code_layer: int
     predictions: np.ndarray
+    recommendations: tuple[tuple[int, float], ...] = ()

@@ -663,7 +663,8 @@ class Trainer:
             train = self.train_all
             if not 0 <= user < train.n_users:
                 raise ValueError(f"user {user + 1} does not exist ({train.n_users} users)")
-            predictions = np.clip(user_predictions(net, inputs, user, self.model.item_based), self.low, self.high)
+            raw = user_predictions(net, inputs, user, self.model.item_based)
+            predictions = np.clip(raw, self.low, self.high)
             point = self.timeline.points[self.viewing] if self.viewing is not None else None
             return Insight(
                 point.step if point else self.steps, point.epoch if point else self.epoch, self.viewing,
@@ -673,12 +674,14 @@ class Trainer:
                 frozen(train.dense_rows(np.array([user]))[0]),
                 frozen(self.test.dense_rows(np.array([user]))[0] if self.test is not None and user < self.test.n_users
                        else np.zeros(train.n_movies, np.float32)),
-                frozen(predictions), tuple(recommend(predictions, train, user, top)), self.model.item_based)
+                frozen(predictions), tuple(recommend(raw, train, user, top)), self.model.item_based)
 
-    def encode(self, ratings: np.ndarray) -> Encoding:
+    def encode(self, ratings: np.ndarray, top: int = 10) -> Encoding:
         """A new user's pass (user-based models): ``x = r/s`` (``(n_movies,)``, 0 = not rated) through
-        the network shown, without training; returns the codes and the clipped predictions ``s·y``."""
+        the network shown, without training; returns the codes, the clipped predictions ``s·y`` and
+        the ``top`` recommendations."""
         from ..data.ratings import check_rating_values
+        from .predict import recommend_unrated
 
         if self.model.item_based:
             raise ValueError("an item-based network takes movies, not users: a new user needs retraining")
@@ -690,8 +693,10 @@ class Trainer:
             self._sync_stage()
             x = torch.as_tensor(r / self.inputs.scale, dtype=self.dtype, device=self.device)[None]
             hs = self.network.forward(x)
-            y = (hs[-1][0] * self.inputs.scale).clamp_(self.low, self.high)
-            return Encoding(frozen(r), frozen_all(h[0] for h in hs[1:-1]), len(self.model.hidden) - 1, frozen(y))
+            y = (hs[-1][0] * self.inputs.scale).cpu().numpy()
+            return Encoding(frozen(r), frozen_all(h[0] for h in hs[1:-1]), len(self.model.hidden) - 1,
+                            frozen(np.clip(y, self.low, self.high)),
+                            tuple(recommend_unrated(y, r > 0, self.low, self.high, top)))
 
     def export_model(self, path: str) -> tuple:
         """The network shown, as a torch state dict and a JSON description (:mod:`.export`)."""

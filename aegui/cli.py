@@ -66,6 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--preset", help="open the window on a preset (e.g. seed-example)")
     p.add_argument("--screenshot", metavar="PNG", help="render the window to a PNG and exit")
     p.add_argument("--train-seconds", type=float, default=0.0, help="with --screenshot: train this long first")
+    p.add_argument("--show", default="", metavar="PANELS",
+                   help="with --screenshot: bring these panels forward first (comma separated, e.g. User,Latent)")
     p.add_argument("--open", dest="file", metavar="FILE", help="a ratings file or session to open in the window")
     sub = p.add_subparsers(dest="command")
 
@@ -131,6 +133,11 @@ def build_parser() -> argparse.ArgumentParser:
     rec.add_argument("--user", required=True, help="the user's id as in the ratings file")
     rec.add_argument("--top", type=int, default=10)
     rec.add_argument("--json", action="store_true")
+
+    ex = sub.add_parser("export", help="write a session's network as a torch state dict (.pt) and a JSON "
+                                       "description of its layers, loadable with plain torch")
+    ex.add_argument("session")
+    ex.add_argument("out", help="the .pt file to write (the .json goes beside it)")
 
     be = sub.add_parser("bench", help="speed benchmarks (ratios against baselines in the same process)")
     be.add_argument("what", nargs="?", default="engine", choices=("engine", "ui"),
@@ -393,6 +400,17 @@ def cmd_recommend(args) -> int:
     return 0
 
 
+def cmd_export(args) -> int:
+    from .core.session import load_session, trainer_from_session
+
+    session = load_session(args.session)
+    if session.weights is None:
+        raise UsageError(f"{args.session}: the session holds no trained weights")
+    for path in trainer_from_session(session).export_model(args.out):
+        print(path)
+    return 0
+
+
 def cmd_bench(args) -> int:
     if args.what == "ui":
         from .qt.bench_ui import run_ui_bench
@@ -410,7 +428,7 @@ def cmd_window(args) -> int:
         sys.stderr.write(f"aegui: the desktop window cannot start: {exc}\n")
         return 1
     return run_app(file=args.file, preset=args.preset, screenshot=args.screenshot,
-                   train_seconds=args.train_seconds)
+                   train_seconds=args.train_seconds, show=tuple(p.strip() for p in args.show.split(",") if p.strip()))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -418,7 +436,7 @@ def main(argv: list[str] | None = None) -> int:
     from .core.session import SessionError
 
     commands = {"inspect": cmd_inspect, "train": cmd_train, "compare": cmd_compare, "recommend": cmd_recommend,
-                "bench": cmd_bench}
+                "export": cmd_export, "bench": cmd_bench}
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] not in commands and not argv[0].startswith("-"):
         argv = ["--open", *argv]  # `aegui FILE` opens the file in the window

@@ -74,6 +74,11 @@ def test_train_json_and_recommend(capsys, udata, tmp_path):
     rated = set(np.asarray(loaded.ratings.movie_ids)[loaded.ratings.movies[loaded.ratings.users == 0]])
     assert not rated & {r["movie_id"] for r in recs}  # only movies the user has not rated
 
+    code, out, _ = run(capsys, "export", str(session), str(tmp_path / "model.pt"))
+    assert code == 0 and out.split() == [str(tmp_path / "model.pt"), str(tmp_path / "model.json")]
+    state = torch.load(tmp_path / "model.pt", weights_only=True)
+    assert state["0.weight"].shape == (8, loaded.ratings.n_movies)  # the first Linear of an nn.Sequential
+
 
 def test_train_with_a_separate_test_file(capsys, tmp_path):
     data = synthetic(50, 30, n_ratings=700, seed=4)

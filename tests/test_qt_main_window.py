@@ -169,7 +169,8 @@ def test_first_paint_does_not_wait_for_torch(tmp_path):
 def test_screenshot_command_writes_a_png(tmp_path):
     png = tmp_path / "shot.png"
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path)}
-    out = subprocess.run([sys.executable, "main.py", "--screenshot", str(png), "--train-seconds", "0.5"],
+    out = subprocess.run([sys.executable, "main.py", "--screenshot", str(png), "--train-seconds", "0.5",
+                          "--show", "User"],
                          capture_output=True, text=True, timeout=180, env=env,
                          cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     assert out.returncode == 0, out.stderr

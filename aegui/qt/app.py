@@ -16,7 +16,7 @@ def _choose_platform(screenshot: bool) -> None:
 
 
 def run_app(file: str | None = None, preset: str | None = None, screenshot: str | None = None,
-            train_seconds: float = 0.0) -> int:
+            train_seconds: float = 0.0, show: tuple[str, ...] = ()) -> int:
     _choose_platform(bool(screenshot))
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
@@ -39,11 +39,15 @@ def run_app(file: str | None = None, preset: str | None = None, screenshot: str 
 
         settings = QSettings(os.path.join(tempfile.mkdtemp(prefix="aegui-"), "settings.ini"), QSettings.Format.IniFormat)
     window = MainWindow(preset or DEFAULT_PRESET, settings=settings)
+    unknown = [name for name in show if name not in window.docks]
+    if unknown:
+        sys.stderr.write(f"aegui: error: unknown panel {unknown[0]!r}; choose from {', '.join(window.docks)}\n")
+        return 2
     window.show()
     if file:
         QTimer.singleShot(0, lambda: window.open_path(file))
     if screenshot:
-        return _screenshot(app, window, screenshot, train_seconds)
+        return _screenshot(app, window, screenshot, train_seconds, show)
     return app.exec()
 
 
@@ -67,8 +71,9 @@ def _wait(app, condition, timeout: float) -> bool:
     return condition()
 
 
-def _screenshot(app, window, path: str, train_seconds: float) -> int:
-    """Wait for the engine, train ``train_seconds``, pause, draw the last snapshot, save the PNG."""
+def _screenshot(app, window, path: str, train_seconds: float, show: tuple[str, ...] = ()) -> int:
+    """Wait for the engine, train ``train_seconds``, pause, bring the ``show`` panels forward, draw the
+    last snapshot (and what those panels ask the engine for), save the PNG."""
     c = window.controller
     if not _wait(app, lambda: c.built and window.snapshot is not None, 60):
         sys.stderr.write("aegui: the engine did not start within 60 s\n")
@@ -78,10 +83,13 @@ def _screenshot(app, window, path: str, train_seconds: float) -> int:
         _wait(app, lambda: False, train_seconds)
         window.training_panel.play_action.setChecked(False)
         _wait(app, lambda: c.state != "running", 10)
+    for name in show:
+        window.docks[name].show()
+        window.docks[name].raise_()
     last = window.snapshot
     c.remote.send("snapshot")
     _wait(app, lambda: window.snapshot is not last, 2)
-    _wait(app, lambda: False, 0.3)
+    _wait(app, lambda: False, 1.0 if show else 0.3)
     ok = window.grab().save(path)
     window.controller.shutdown()
     window._trained_since_save = False

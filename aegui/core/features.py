@@ -77,7 +77,9 @@ def observation_attributes(ratings: Ratings, item_based: bool) -> tuple[Attribut
     values = ratings.values.astype(np.float64)
     if item_based:
         index, n = ratings.movies, ratings.n_movies
-        genre = None if ratings.movie_groups is None else Attribute("genre", np.asarray(ratings.movie_groups, int), names)
+        genre = None
+        if ratings.movie_groups is not None:
+            genre = Attribute("genre", np.asarray(ratings.movie_groups, int), names)
     else:
         index, n = ratings.users, ratings.n_users
         genre = None
@@ -107,15 +109,6 @@ def input_weights(weights, layer: int) -> np.ndarray:
     return out
 
 
-def output_weights(weights, layer: int) -> np.ndarray:
-    """``(n_L, n_{k+1})`` what hidden layer ``k`` sends to the outputs: ``W_L ··· W_{k+2}`` (exact
-    for the last hidden layer, else the same linearisation as :func:`input_weights`)."""
-    out = np.asarray(weights[-1], dtype=np.float64)
-    for w in reversed(weights[layer + 1:-1]):
-        out = out @ np.asarray(w, dtype=np.float64)
-    return out
-
-
 @dataclass(frozen=True, eq=False)
 class UnitFeature:
     """A hidden unit's strongest features: ``in_index``/``in_weight`` the inputs that drive it,
@@ -139,8 +132,9 @@ def _strongest(w: np.ndarray, top: int) -> tuple[np.ndarray, np.ndarray]:
 
 def unit_features(weights, layer: int, unit: int, top: int = 10) -> UnitFeature:
     """Unit ``j = unit`` of hidden layer ``k = layer``: its row of :func:`input_weights` (``W_1[j, :]``
-    for the first hidden layer) and its column of :func:`output_weights` (``W_L[:, j]`` for the last),
-    the ``top`` largest by ``|w|``. Computed as vector–matrix products, never the whole product."""
+    for the first hidden layer) and its column of ``W_L ··· W_{k+2}`` (``W_L[:, j]`` for the last; deeper,
+    the same linearisation), the ``top`` largest by ``|w|``. Vector–matrix products, never a whole
+    matrix product."""
     w_in = np.asarray(weights[layer][unit], dtype=np.float64)
     for w in reversed(weights[:layer]):
         w_in = w_in @ np.asarray(w, dtype=np.float64)

@@ -33,6 +33,7 @@ def export_view(view: QGraphicsView, path: str, title: str = "aegui") -> None:
     svg.setSize(size)
     svg.setViewBox(target)
     svg.setTitle(title)
+    svg.setResolution(view.logicalDpiX())   # else QPicture-cached items (the axes) replay scaled by 72/dpi
     p = QPainter(svg)
     exporting = [item for item in scene.items() if hasattr(item, "setExportMode")]
     for item in exporting:

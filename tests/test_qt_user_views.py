@@ -135,3 +135,26 @@ def test_the_model_exports_as_a_state_dict_and_json(qtbot, window, tmp_path, mon
     spec = json.loads((tmp_path / "net.json").read_text())
     assert [layer["in"] for layer in spec["layers"]][0] == window.doc.ratings.n_movies
     assert tuple(layer["out"] for layer in spec["layers"]) == window.snapshot.sizes[1:]
+
+
+def test_a_point_clicked_in_the_latent_space_selects_that_user_everywhere(qtbot, window):
+    from PySide6.QtCore import QPointF
+    from PySide6.QtTest import QTest
+
+    show(window, "Latent space")
+    panel = window.latent_panel
+    qtbot.waitUntil(lambda: panel._insight is not None, timeout=TIMEOUT)
+    qtbot.wait(50)
+    user = 9
+    x, y = panel._xy[user]
+    point = panel.graphics.mapFromScene(panel.plot.vb.mapViewToScene(QPointF(x, y)))
+    QTest.mouseClick(panel.graphics.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point)
+    clicked = window._shown_user
+    assert clicked != 0 and np.allclose(panel._xy[clicked], panel._xy[user], atol=1e-3)  # that point (or its twin)
+    assert window.data_panel.view.currentIndex().row() == clicked
+    assert window.user_panel.user.value() == clicked + 1
+    qtbot.waitUntil(lambda: window.snapshot.trace.observation == clicked, timeout=TIMEOUT)
+    # the grid selects another user: the latent space rings it and the heat map marks it
+    window.data_panel.view.setCurrentIndex(window.data_panel.model.index(2, 0))
+    np.testing.assert_allclose(panel.ring.getData()[0], panel._xy[2:3, 0])
+    assert window.codes_panel._selected == 2

@@ -19,16 +19,20 @@ from ..core.data.errors import RatingsError
 from ..core.presets import DEFAULT_PRESET, get_preset
 from ..core.session import SessionError
 from .charts_panel import ChartsPanel
+from .codes_panel import CodesPanel
+from .compare_panel import ComparePanel
 from .data_panel import DataPanel
 from .document import Document
 from .model_panel import ModelPanel
 from .network_view import NetworkView
 from .formula_panel import FormulaPanel
+from .latent_panel import LatentPanel
 from .new_user_panel import NewUserPanel
 from .readout_panel import ReadoutPanel
 from .timeline_bar import TimelineBar
 from .training_panel import TrainingPanel
 from .user_panel import UserPanel
+from .weights_panel import WeightsPanel
 from .worker import TrainingController
 
 SESSION_FILTER = "aegui sessions (*.aegui)"
@@ -91,13 +95,19 @@ class MainWindow(QMainWindow):
         self.formula_panel = FormulaPanel()
         self.user_panel = UserPanel()
         self.new_user_panel = NewUserPanel()
+        self.codes_panel = CodesPanel()
+        self.weights_panel = WeightsPanel()
+        self.latent_panel = LatentPanel()
+        self.compare_panel = ComparePanel()
         self.timeline_bar = TimelineBar()
         self.docks: dict[str, QDockWidget] = {}
         left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
         for name, widget, area in (("Data", self.data_panel, left), ("Training", self.training_panel, right),
                                    ("Model", self.model_panel, right), ("Charts", self.charts_panel, right),
                                    ("Readout", self.readout_panel, right), ("Steps", self.formula_panel, right),
-                                   ("User", self.user_panel, right), ("New user", self.new_user_panel, right)):
+                                   ("User", self.user_panel, right), ("New user", self.new_user_panel, right),
+                                   ("Hidden units", self.codes_panel, right), ("Latent space", self.latent_panel, right),
+                                   ("Weights", self.weights_panel, right), ("Compare", self.compare_panel, right)):
             dock = QDockWidget(name, self)
             dock.setObjectName(f"dock-{name}")
             dock.setWidget(widget)
@@ -108,7 +118,7 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.docks["Training"], self.docks["Model"])
         self.tabifyDockWidget(self.docks["Training"], self.docks["Steps"])
         self.tabifyDockWidget(self.docks["Charts"], self.docks["Readout"])
-        for name in ("User", "New user"):
+        for name in ("User", "New user", "Hidden units", "Latent space", "Weights", "Compare"):
             self.tabifyDockWidget(self.docks["Charts"], self.docks[name])
         history = QToolBar("History", self)
         history.setObjectName("toolbar-history")
@@ -198,6 +208,9 @@ class MainWindow(QMainWindow):
         self.data_panel.userSelected.connect(self._on_user_selected)
         self.readout_panel.observationChosen.connect(self._on_user_selected)
         self.user_panel.userChosen.connect(self._on_user_selected)
+        self.codes_panel.observationClicked.connect(self._on_observation_clicked)
+        self.latent_panel.observationClicked.connect(self._on_observation_clicked)
+        self.new_user_panel.codeChanged.connect(self.latent_panel.show_extra_point)
         self.user_panel.topChanged.connect(lambda _: self._maybe_request_insight())
         c.insight.connect(self._on_insight)
         c.encoded.connect(self.new_user_panel.show_encoding)
@@ -238,6 +251,10 @@ class MainWindow(QMainWindow):
             self._data_key = key
             self.user_panel.set_data(self.doc.ratings)
             self.new_user_panel.set_data(self.doc.ratings, self.doc.model.item_based)
+            self.codes_panel.set_data(self.doc.ratings, self.doc.model.item_based)
+            self.latent_panel.set_data(self.doc.ratings, self.doc.model.item_based)
+        self.compare_panel.set_context(self.doc.train_ratings(), self.doc.test_ratings(), self.doc.model,
+                                       self.doc.training)
         # the view shows one observation's pass at all times: the selected user (or the first movie)
         self.controller.set_display(0 if self.doc.model.item_based
                                     else min(self._shown_user, self.doc.ratings.n_users - 1))
@@ -276,13 +293,15 @@ class MainWindow(QMainWindow):
         self.training_panel.show_snapshot(snapshot)
         self.readout_panel.show_snapshot(snapshot)
         self.formula_panel.show_snapshot(snapshot)
+        self.codes_panel.show_snapshot(snapshot)
+        self.weights_panel.show_snapshot(snapshot)
         self._maybe_request_insight()
         self.snapshotShown.emit(snapshot)
 
     # ------------------------------------------------------------------ insight views
     def _insight_views(self) -> list:
         """The insight views on screen (a hidden tab asks when it is brought forward)."""
-        return [w for w in (self.user_panel,) if w.isVisible()]
+        return [w for w in (self.user_panel, self.codes_panel, self.latent_panel) if w.isVisible()]
 
     def _maybe_request_insight(self) -> None:
         """Ask the engine for a fresh :class:`Insight` when a view shows one and the model, the shown
@@ -303,6 +322,8 @@ class MainWindow(QMainWindow):
     def _on_insight(self, insight) -> None:
         self._insight_pending = False
         self.user_panel.show_insight(insight)
+        self.codes_panel.show_insight(insight)
+        self.latent_panel.show_insight(insight)
         self._maybe_request_insight()  # asks again if the user or the model changed meanwhile
 
     def reset_network(self) -> None:
@@ -344,7 +365,19 @@ class MainWindow(QMainWindow):
         self.user_panel.select_user(user)
         if not self.doc.model.item_based:
             self.controller.set_display(user)
+            self.codes_panel.select_observation(user)
+            self.latent_panel.select_observation(user)
         self._maybe_request_insight()
+
+    def _on_observation_clicked(self, observation: int) -> None:
+        """A row of the heat map or a point of the latent space: a user, or a movie when item-based
+        (then the network view shows that movie's pass)."""
+        if not self.doc.model.item_based:
+            self._on_user_selected(observation)
+            return
+        self.codes_panel.select_observation(observation)
+        self.latent_panel.select_observation(observation)
+        self.controller.set_display(observation)
 
     def _on_ratings_changed(self) -> None:
         """Edited data: the next play or step rebuilds the trainer on it (keeping the weights when the
@@ -543,5 +576,6 @@ class MainWindow(QMainWindow):
             return
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("window_state", self.saveState())
+        self.compare_panel.shutdown()
         self.controller.shutdown()
         event.accept()

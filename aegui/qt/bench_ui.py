@@ -6,7 +6,9 @@
 * ``startup_ms``: process start to the first paint of the main window, in a fresh subprocess;
 * ``window_fps``: frames the window drew per second during the latency run;
 * ``fps_4_2_4``, ``fps_1682``, ``fps_3706``: frames a network view draws per second while those
-  networks train at full speed in the trainer's process.
+  networks train at full speed in the trainer's process;
+* ``insight_draw_ms_max`` (and each part): the slowest draw of the insight views on MovieLens-1M-sized
+  arrays (6,040 users × 500 units: heat map, latent scatter with its PCA, a 500 × 3,706 weight matrix).
 """
 
 from __future__ import annotations
@@ -204,6 +206,11 @@ def run_ui_bench(json_line: bool = False, seconds: float = 5.0) -> int:
     for key, data_name, hidden in (("fps_4_2_4", "seed-onehot", (2,)), ("fps_1682", "ml100k-like", (20, 10)),
                                    ("fps_3706", "ml1m-like", (500,))):
         report[key] = view_fps(app, data_name, hidden, min(seconds, 3.0))
+    from .insight_bench import draw_times_ms
+
+    insight = draw_times_ms()
+    report.update({f"insight_{k}": v for k, v in insight.items()})
+    report["insight_draw_ms_max"] = max(insight.values())
     report = {k: round(v, 3) for k, v in report.items()}
     if json_line:
         print(json.dumps(report))
@@ -216,4 +223,6 @@ def run_ui_bench(json_line: bool = False, seconds: float = 5.0) -> int:
     print(f"window frames while training: {report['window_fps']:.1f} per second")
     print(f"network view frames while training (target ≥ 30): 4-2-4 {report['fps_4_2_4']:.1f}, "
           f"1682-20-10-20-1682 {report['fps_1682']:.1f}, 3706-500-3706 {report['fps_3706']:.1f}")
+    print(f"insight views on 6,040 users (target < 100 ms each): heat map {report['insight_heatmap_ms']:.0f} ms, "
+          f"latent scatter {report['insight_scatter_ms']:.0f} ms, weights {report['insight_weights_ms']:.0f} ms")
     return 0

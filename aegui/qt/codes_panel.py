@@ -64,15 +64,18 @@ class CodesPanel(QWidget):
         self.graphics.setToolTip("Click a cell: select its observation (row) everywhere and show its unit's "
                                  "feature (column)")
         self.export_button = ExportButton(self.export, "hidden-units")
-        tools = QHBoxLayout()
+        tools = QHBoxLayout()   # two rows, so that the panel fits a narrow dock
         tools.setContentsMargins(4, 0, 4, 0)
         self.layer_label = QLabel("layer")
-        for w in (self.layer_label, self.layer_combo, QLabel("rows by"), self.sort_combo, self.unit_spin,
-                  self.dormant_label):
+        for w in (self.layer_label, self.layer_combo, QLabel("rows by"), self.sort_combo, self.unit_spin):
             tools.addWidget(w)
         tools.addStretch(1)
-        tools.addWidget(self.legend)
         tools.addWidget(self.export_button)
+        self.dormant_label.setWordWrap(True)
+        status = QHBoxLayout()
+        status.setContentsMargins(4, 0, 4, 0)
+        status.addWidget(self.dormant_label, 1)
+        status.addWidget(self.legend)
 
         self.strip = self.graphics.addPlot(row=0, col=0)
         self.strip.setMaximumHeight(90)
@@ -101,7 +104,7 @@ class CodesPanel(QWidget):
         self.hover_label = QLabel(" ")
         self.hover_label.setToolTip("The cell under the mouse")
         self.feature = QTextBrowser()
-        self.feature.setMinimumWidth(self.fontMetrics().horizontalAdvance("x") * 40)
+        self.feature.setMinimumWidth(self.fontMetrics().horizontalAdvance("x") * 24)
         self.feature.setToolTip("The selected unit's feature: the inputs that drive it most and the outputs "
                                 "it drives most, by the weights (strongest |w| first)")
         left = QWidget()
@@ -117,6 +120,7 @@ class CodesPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(tools)
+        layout.addLayout(status)
         layout.addWidget(splitter, 1)
 
         self._latest: Insight | None = None      # the last insight received

@@ -43,6 +43,7 @@ class LatentPanel(QWidget):
         self.colour_combo.currentIndexChanged.connect(self._recolour)
         self.caption = QLabel()
         self.caption.setToolTip("How the codes are laid out in two dimensions")
+        self.caption.setWordWrap(True)
         self.export_button = ExportButton(self.export, "latent-space")
         tools = QHBoxLayout()
         tools.setContentsMargins(4, 0, 4, 0)

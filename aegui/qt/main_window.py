@@ -13,7 +13,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QUndoCommand
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QToolBar
+from PySide6.QtWidgets import (QDockWidget, QFileDialog, QFrame, QLabel, QMainWindow, QMessageBox, QScrollArea,
+                               QToolBar)
 
 from ..core.data.errors import RatingsError
 from ..core.presets import DEFAULT_PRESET, get_preset
@@ -38,10 +39,20 @@ from .worker import TrainingController
 SESSION_FILTER = "aegui sessions (*.aegui)"
 RATINGS_FILTER = "Ratings (*.csv *.data *.dat *.txt *.tsv);;All files (*)"
 MAX_RECENT = 8
+#: docks holding forms: they scroll rather than force the window to grow on a small screen
+SCROLLING_DOCKS = ("Model", "Compare")
 #: while training, the insight views (a user's predictions, codes, latent space) refresh this often
 INSIGHT_INTERVAL_S = 1.0
 #: an insight request not answered in this time is asked again
 INSIGHT_TIMEOUT_S = 10.0
+
+
+def _scrolling(widget):
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidget(widget)
+    return area
 
 
 class _EditParameter(QUndoCommand):
@@ -110,7 +121,7 @@ class MainWindow(QMainWindow):
                                    ("Weights", self.weights_panel, right), ("Compare", self.compare_panel, right)):
             dock = QDockWidget(name, self)
             dock.setObjectName(f"dock-{name}")
-            dock.setWidget(widget)
+            dock.setWidget(_scrolling(widget) if name in SCROLLING_DOCKS else widget)
             self.addDockWidget(area, dock)
             self.docks[name] = dock
         # the story reads left to right: data → network → training and its error curves

@@ -58,15 +58,15 @@ class TimelineBar(QWidget):
         if not self.slider.isSliderDown():
             self.slider.setValue(self.present if snapshot.viewing is None else snapshot.viewing)
         self.slider.blockSignals(False)
-        self._describe(self.slider.value(), snapshot)
+        self._describe(self.slider.value())
 
-    def _describe(self, value: int, snapshot=None) -> None:
+    def _describe(self, value: int) -> None:
         viewing = value < self.present
         if viewing:
             p = self.points[value]
             self.label.setText(f"{p.label} · update {p.step:,}  ({value + 1} of {self.present} points)")
-        elif snapshot is not None:
-            self.label.setText(f"present · update {snapshot.step:,}")
+        else:
+            self.label.setText(f"present ({self.present} points recorded)")
         self._set_buttons(viewing)
 
     def _set_buttons(self, viewing: bool) -> None:

@@ -11,7 +11,7 @@ import os
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QUndoCommand
 from PySide6.QtWidgets import (QDockWidget, QFileDialog, QFrame, QLabel, QMainWindow, QMessageBox, QScrollArea,
                                QToolBar)
@@ -39,6 +39,8 @@ from .worker import TrainingController
 SESSION_FILTER = "aegui sessions (*.aegui)"
 RATINGS_FILTER = "Ratings (*.csv *.data *.dat *.txt *.tsv);;All files (*)"
 MAX_RECENT = 8
+#: the first window size (the network view needs ~900 pixels between the docks)
+DEFAULT_SIZE = (1720, 960)
 #: docks holding forms: they scroll rather than force the window to grow on a small screen
 SCROLLING_DOCKS = ("Model", "Compare")
 #: while training, the insight views (a user's predictions, codes, latent space) refresh this often
@@ -124,20 +126,13 @@ class MainWindow(QMainWindow):
             dock.setWidget(_scrolling(widget) if name in SCROLLING_DOCKS else widget)
             self.addDockWidget(area, dock)
             self.docks[name] = dock
-        # the story reads left to right: data → network → training and its error curves
-        self.splitDockWidget(self.docks["Training"], self.docks["Charts"], Qt.Orientation.Vertical)
-        self.tabifyDockWidget(self.docks["Training"], self.docks["Model"])
-        self.tabifyDockWidget(self.docks["Training"], self.docks["Steps"])
-        self.tabifyDockWidget(self.docks["Charts"], self.docks["Readout"])
-        for name in ("User", "New user", "Hidden units", "Latent space", "Weights", "Compare"):
-            self.tabifyDockWidget(self.docks["Charts"], self.docks[name])
+        self._first_panel = "Readout" if preset == "seed-example" else "Charts"
+        self._arranged = False
         history = QToolBar("History", self)
         history.setObjectName("toolbar-history")
         history.setMovable(False)
         history.addWidget(self.timeline_bar)
         self.addToolBar(Qt.ToolBarArea.BottomToolBarArea, history)
-        self.docks["Training"].raise_()
-        self.docks["Readout" if preset == "seed-example" else "Charts"].raise_()
         self.engine_label = QLabel("engine: starting…")
         self.statusBar().addPermanentWidget(self.engine_label)
 
@@ -145,8 +140,6 @@ class MainWindow(QMainWindow):
         self._connect()
         self.model_panel.set_specs(self.doc.model, self.doc.training)
         self.setAcceptDrops(True)
-        self.resize(1400, 860)
-        self._restore_layout()
         self._update_title()
         # the engine (torch) is imported in the trainer's process, started after the first paint
         QTimer.singleShot(0, self.rebuild)
@@ -558,19 +551,49 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{self.session_name}[*] — aegui")
         self.setWindowModified(self.doc.dirty or self._trained_since_save)
 
+    def _arrange_docks(self) -> None:
+        """The default arrangement, then the saved layout over it. Done when the window is first shown:
+        Qt 6.11 leaves a stray copy of a tab bar drawn over the docks when they are tabified before."""
+        # the story reads left to right: data → network → training and its error curves
+        self.splitDockWidget(self.docks["Training"], self.docks["Charts"], Qt.Orientation.Vertical)
+        self.tabifyDockWidget(self.docks["Training"], self.docks["Model"])
+        self.tabifyDockWidget(self.docks["Training"], self.docks["Steps"])
+        group = ("Charts", "Readout", "User", "New user", "Hidden units", "Latent space", "Weights", "Compare")
+        for before, name in zip(group, group[1:]):
+            self.tabifyDockWidget(self.docks[before], self.docks[name])
+        self.docks["Training"].raise_()
+        self.docks[self._first_panel].raise_()
+        self._restore_layout()
+
+    def _default_size(self) -> QSize:
+        """:data:`DEFAULT_SIZE`, within 95 % of the screen's free area on a real screen."""
+        size = QSize(*DEFAULT_SIZE)
+        screen = self.screen()
+        if screen is not None and screen.availableGeometry().width() >= 1024:
+            free = screen.availableGeometry().size() * 0.95
+            size = size.boundedTo(free)
+        return size
+
     def _restore_layout(self) -> None:
         """The saved layout, or the default proportions: the network view gets the most room."""
         geometry = self.settings.value("geometry")
         state = self.settings.value("window_state")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
+        self.layout().activate()  # the minimum size of the docks as now arranged, not before
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(self._default_size())
         if state is not None:
             self.restoreState(state)
             return
-        self.resizeDocks([self.docks["Data"], self.docks["Training"]], [420, 400], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.docks["Training"], self.docks["Charts"]], [300, 500], Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks["Data"], self.docks["Training"]], [360, 440], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.docks["Training"], self.docks["Charts"]], [220, 680], Qt.Orientation.Vertical)
 
     # ------------------------------------------------------------------ Qt events
+    def showEvent(self, event) -> None:
+        if not self._arranged:
+            self._arranged = True
+            self._arrange_docks()
+        super().showEvent(event)
+
     def dragEnterEvent(self, event) -> None:
         if event.mimeData().hasUrls():
             event.acceptProposedAction()

@@ -79,6 +79,9 @@ def test_a_new_user_is_encoded_live_as_the_engine_would(qtbot, window):
     np.testing.assert_allclose(panel.encoding.predictions, ins.user_predictions, atol=1e-5)
     np.testing.assert_allclose(panel.encoding.codes[ins.code_layer], ins.codes[ins.code_layer][0], atol=1e-6)
     np.testing.assert_allclose(panel.code_bars.opts["height"], ins.codes[ins.code_layer][0], atol=1e-6)
+    code, label = window.latent_panel._extra   # the new user is a star in the latent space
+    np.testing.assert_allclose(code, ins.codes[ins.code_layer][0], atol=1e-6)
+    assert label == "new user"
     # a typed rating changes the code at once
     old = panel.encoding.codes[ins.code_layer]
     unrated = int(np.flatnonzero(ins.user_ratings == 0)[0])

@@ -56,7 +56,7 @@ class UserPanel(QWidget):
                              "(orange) of each movie they rated; hover a bar for the movie")
         self.plot.scene().sigMouseMoved.connect(self._hover)
         self.top = QSpinBox()
-        self.top.setRange(1, 100)
+        self.top.setRange(1, 10_000)
         self.top.setValue(10)
         self.top.setToolTip("How many recommendations to list")
         self.top.valueChanged.connect(self.topChanged.emit)
@@ -99,6 +99,7 @@ class UserPanel(QWidget):
         self.user.blockSignals(True)
         self.user.setRange(1, max(1, ratings.n_users))
         self.user.blockSignals(False)
+        self.top.setMaximum(max(1, ratings.n_movies))  # up to every unrated movie, best first
 
     def select_user(self, user: int) -> None:
         self.user.blockSignals(True)

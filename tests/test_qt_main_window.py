@@ -304,3 +304,15 @@ def test_steps_panel_substitutes_the_selected_nodes_numbers(qtbot, tmp_path, mes
         assert "left out of the loss" in panel.text.text()
     finally:
         w.controller.shutdown()
+
+
+def test_an_edit_of_the_data_keeps_the_training_history(qtbot, window):
+    window.training_panel.step_epoch_action.trigger()
+    qtbot.waitUntil(lambda: len(window.snapshot.history.epoch_train_rmse) == 1, timeout=TIMEOUT)
+    steps = window.snapshot.step
+    window.doc.set_cells([2], [3], [4.0])
+    window.training_panel.step_epoch_action.trigger()
+    qtbot.waitUntil(lambda: not window._stale and len(window.snapshot.history.epoch_train_rmse) == 2,
+                    timeout=TIMEOUT)
+    assert window.snapshot.step > steps            # the count goes on: the same network, edited data
+    assert window.controller.session("check").ratings.value_at(2, 3) == 4.0

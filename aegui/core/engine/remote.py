@@ -179,8 +179,9 @@ class _Server:
                             "model": trainer.model, "training": trainer.training})
 
     def do_build(self, train, test, model, training, keep_weights, weights=None) -> None:
-        """A new trainer; ``keep_weights`` continues from the current network when the shapes allow,
-        ``weights`` (a state dict) starts from given ones (the seed's example)."""
+        """A new trainer; ``keep_weights`` continues from the current network when the shapes allow (and,
+        for the same model, from its progress and history: an edit of the data does not restart the
+        charts), ``weights`` (a state dict) starts from given ones (the seed's example)."""
         from .network import Network
         from .trainer import Trainer
 
@@ -193,7 +194,11 @@ class _Server:
         elif keep_weights and old is not None:
             if old.network.sizes == sizes and old.network.activations == model.layer_activations():
                 network = old.network.clone()
-        self._attach(Trainer(train, model, training, test=test, network=network))
+        trainer = Trainer(train, model, training, test=test, network=network)
+        if network is not None and weights is None and old.model == model:
+            # the same network on edited data: its epochs, curves and progress go on
+            trainer.restore(old.progress(), old.history_lists())
+        self._attach(trainer)
 
     def do_adopt(self, session) -> None:
         from ..session import trainer_from_session

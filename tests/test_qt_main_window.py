@@ -316,3 +316,26 @@ def test_an_edit_of_the_data_keeps_the_training_history(qtbot, window):
                     timeout=TIMEOUT)
     assert window.snapshot.step > steps            # the count goes on: the same network, edited data
     assert window.controller.session("check").ratings.value_at(2, 3) == 4.0
+
+
+def test_the_last_settings_are_remembered_for_the_next_start(qtbot, window, tmp_path):
+    panel = window.model_panel
+    panel.kind.setCurrentIndex(KINDS.index("denoising"))
+    panel.hidden.setText("5,2")
+    qtbot.mouseClick(panel.apply_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.controller.built and window.doc.model.kind == "denoising", timeout=TIMEOUT)
+    window.controller.shutdown()
+    again = MainWindow(settings=window.settings)   # the next start, same settings file
+    qtbot.addWidget(again)
+    try:
+        assert again.doc.model.kind == "denoising" and again.doc.model.hidden == (5, 2)
+        assert again.doc.training == window.doc.training
+    finally:
+        again.controller.shutdown()
+    window.settings.setValue("last_model", "{not json")   # a damaged entry: the defaults, no error
+    third = MainWindow(settings=window.settings)
+    qtbot.addWidget(third)
+    try:
+        assert third.doc.model.kind == "basic"
+    finally:
+        third.controller.shutdown()

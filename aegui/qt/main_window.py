@@ -7,6 +7,7 @@ what and where, and leaves the document as it was.
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from pathlib import Path
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (QDockWidget, QFileDialog, QFrame, QLabel, QMainWi
                                QToolBar)
 
 from ..core.data.errors import RatingsError
+from ..core.engine.spec import ModelSpec, TrainSpec
 from ..core.presets import DEFAULT_PRESET, get_preset
 from ..core.session import SessionError
 from .charts_panel import ChartsPanel
@@ -81,7 +83,9 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.settings = settings or QSettings("aegui", "aegui")
         p = get_preset(preset)
-        self.doc = Document(p.ratings(), p.model, p.training, parent=self)
+        ratings = p.ratings()
+        model, training = self._last_choices(p, ratings) if preset == DEFAULT_PRESET else (p.model, p.training)
+        self.doc = Document(ratings, model, training, parent=self)
         if p.test_fraction:
             self.doc.set_test_split(p.test_fraction, seed=p.training.seed)
             self.doc.mark_saved()
@@ -338,6 +342,7 @@ class MainWindow(QMainWindow):
         needs a new network, which is built after confirmation when training has progressed."""
         if model == self.doc.model and training.seed == self.doc.training.seed:
             self.doc.set_specs(model, training, "Change training settings")
+            self._remember_choices()
             self.controller.set_training(training)
             self.statusBar().showMessage("training settings applied to the current network", 5000)
             return
@@ -348,6 +353,7 @@ class MainWindow(QMainWindow):
             self.model_panel.set_specs(self.doc.model, self.doc.training)
             return
         self.doc.set_specs(model, training, "Change model")
+        self._remember_choices()
         warning = model.shape_warning(model.n_inputs(self.doc.ratings))
         if warning:
             self.statusBar().showMessage(f"note: {warning}", 8000)
@@ -413,7 +419,8 @@ class MainWindow(QMainWindow):
             return
         p = get_preset(DEFAULT_PRESET)
         self.controller.pause()
-        self.doc.reset(p.ratings(), p.model, p.training)
+        ratings = p.ratings()
+        self.doc.reset(ratings, *self._last_choices(p, ratings))
         self.session_name = p.title
         self._trained_since_save = False
         self.rebuild()
@@ -528,6 +535,23 @@ class MainWindow(QMainWindow):
         path, _ = QFileDialog.getSaveFileName(self, "Export model", start, "torch state dict (*.pt)")
         if path:
             self.controller.export_model(path)
+
+    # ------------------------------------------------------------------ last choices
+    def _remember_choices(self) -> None:
+        self.settings.setValue("last_model", json.dumps(self.doc.model.to_dict()))
+        self.settings.setValue("last_training", json.dumps(self.doc.training.to_dict()))
+
+    def _last_choices(self, preset, ratings) -> tuple:
+        """The model and training settings last applied, when they fit the preset's ``ratings`` (a
+        basic autoencoder must still narrow them); else the preset's own."""
+        try:
+            model = ModelSpec.from_dict(json.loads(self.settings.value("last_model", "", type=str)))
+            training = TrainSpec.from_dict(json.loads(self.settings.value("last_training", "", type=str)))
+        except (ValueError, TypeError, KeyError):   # none saved, or from another version: the defaults
+            return preset.model, preset.training
+        if model.shape_warning(model.n_inputs(ratings)):
+            return preset.model, preset.training
+        return model, training
 
     # ------------------------------------------------------------------ recent files, title, layout
     def _last_dir(self) -> str:

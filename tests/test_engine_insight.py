@@ -133,6 +133,7 @@ def test_the_timeline_records_epochs_and_shows_the_past():
     assert t.insight(0).epoch == 2
     with pytest.raises(ValueError, match="past"):
         t.set_parameter(0, "weight", 0, 0, 1.0)
+    assert torch.equal(t.present_network().params, present)   # what a session saves: the present
     t.view(None)
     assert torch.equal(t.network.params, present) and t.snapshot().viewing is None
     t.set_training(t.training.with_(epochs=8))

@@ -192,7 +192,7 @@ def check_weights(session: Session) -> None:
 def session_from_trainer(trainer, name: str = "untitled") -> Session:
     """Capture a :class:`~aegui.core.engine.trainer.Trainer`'s data, settings, weights and history."""
     with trainer.lock:
-        weights = {k: v.cpu().numpy() for k, v in trainer.network.state_dict().items()}
+        weights = {k: v.cpu().numpy() for k, v in trainer.present_network().state_dict().items()}
         return Session(trainer.train_all, trainer.model, trainer.training, trainer.test, weights,
                        trainer.history_lists(), trainer.progress(), name)
 

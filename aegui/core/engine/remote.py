@@ -193,7 +193,7 @@ class _Server:
             network.load_state_dict(weights)
         elif keep_weights and old is not None:
             if old.network.sizes == sizes and old.network.activations == model.layer_activations():
-                network = old.network.clone()
+                network = old.present_network()
         trainer = Trainer(train, model, training, test=test, network=network)
         if network is not None and weights is None and old.model == model:
             # the same network on edited data: its epochs, curves and progress go on

@@ -611,6 +611,16 @@ class Trainer:
             self.network.params.copy_(point.params)
             self.viewing = index
 
+    def present_network(self) -> Network:
+        """A copy of the network as trained so far: the present even while a past point is shown, with
+        a pre-training stage's latest weights in place."""
+        with self.lock:
+            self._sync_stage()
+            net = self.network.clone()
+            if self._present is not None:
+                net.params.copy_(self._present)
+            return net
+
     def _leave_past(self) -> None:
         if self._present is not None:
             self.network.params.copy_(self._present)

@@ -13,10 +13,8 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-import pyqtgraph.exporters as pg_exporters
-from PySide6.QtCore import QRectF, Qt, QTimer
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter
-from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QFileDialog, QGridLayout, QGroupBox, QHBoxLayout,
                                QHeaderView, QLabel, QPushButton, QSpinBox, QTableWidget, QTableWidgetItem,
                                QVBoxLayout, QWidget)
@@ -26,6 +24,7 @@ from ..core.engine.compare import (CompareConfig, ComparisonProcess, RunResult, 
                                    summarise, write_curves_csv, write_summary_csv)
 from ..core.engine.spec import KIND_TITLES, KINDS, ModelSpec, TrainSpec
 from .palette import NEGATIVE_HEX, POSITIVE_HEX
+from .plot_export import export_view
 
 #: how often the panel collects the comparison's messages (and redraws when something changed)
 POLL_HZ = 10
@@ -356,34 +355,12 @@ class ComparePanel(QWidget):
         write_summary_csv(self.summaries(), path)
 
     def export_chart(self, path: str) -> None:
-        """The chart as shown: SVG when ``path`` ends in ``.svg``, its per-epoch numbers of every run when
-        it ends in ``.csv``, else an image through pyqtgraph's ``ImageExporter`` (PNG …)."""
-        lower = path.lower()
-        if lower.endswith(".csv"):
+        """The chart as shown (PNG, or SVG by the extension, :func:`~aegui.qt.plot_export.export_view`),
+        or the per-epoch numbers of every run when ``path`` ends in ``.csv``."""
+        if path.lower().endswith(".csv"):
             write_curves_csv(self._run_curves(), path)
-        elif not lower.endswith(".svg"):
-            pg_exporters.ImageExporter(self.plot).export(path)
         else:
-            try:
-                pg_exporters.SVGExporter(self.plot).export(path)
-            except ValueError:  # pyqtgraph 0.14 cannot parse the paths Qt ≥ 6.10 writes (pyqtgraph #3495)
-                self._export_svg_with_qt(path)
-
-    def _export_svg_with_qt(self, path: str) -> None:
-        view = self.plot_widget
-        size = view.viewport().size()
-        target = QRectF(0, 0, size.width(), size.height())
-        svg = QSvgGenerator()
-        svg.setFileName(path)
-        svg.setSize(size)
-        svg.setViewBox(target)
-        svg.setTitle("aegui comparison")
-        p = QPainter(svg)
-        try:
-            p.fillRect(target, view.backgroundBrush())
-            view.scene().render(p, target, view.mapToScene(view.viewport().rect()).boundingRect())
-        finally:
-            p.end()
+            export_view(self.plot_widget, path, "aegui comparison")
 
     def _run_curves(self) -> list[RunResult]:
         """Finished runs as they are, runs in progress with their epochs so far."""

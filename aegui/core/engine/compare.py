@@ -35,6 +35,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from ..data.ratings import Ratings
+from .remote import drain
 from .spec import MAX_UNITS, ModelSpec, TrainSpec
 
 
@@ -333,12 +334,7 @@ class ComparisonProcess:
 
     def messages(self) -> list[tuple]:
         """Everything the child has sent since the last call (never blocks)."""
-        out = []
-        while True:
-            try:
-                out.append(self._inbox.get_nowait())
-            except queue.Empty:
-                return out
+        return drain(self._inbox)
 
     @property
     def alive(self) -> bool:

@@ -226,6 +226,16 @@ class _Server:
         self.trainer.branch(index)
 
 
+def drain(inbox: queue.Queue) -> list:
+    """Everything in ``inbox`` now, without waiting."""
+    out = []
+    while True:
+        try:
+            out.append(inbox.get_nowait())
+        except queue.Empty:
+            return out
+
+
 def _widen(conn, size: int = 4 << 20) -> None:
     """Ask for large socket buffers (the kernel caps them), so that a snapshot crosses in a few writes."""
     import socket
@@ -287,12 +297,7 @@ class RemoteTrainer:
 
     def messages(self) -> list[tuple]:
         """Everything the child has sent since the last call (never blocks)."""
-        out = []
-        while True:
-            try:
-                out.append(self._inbox.get_nowait())
-            except queue.Empty:
-                return out
+        return drain(self._inbox)
 
     def request_session(self, name: str, timeout: float = 30.0):
         """Ask for a :class:`~aegui.core.session.Session` of the current state and wait for it."""

@@ -4,6 +4,7 @@ selected node substituted in.
 Every number comes from the snapshot's trace (the engine computed it); the panel only writes them into
 the formulas: ``a = Σ W·h + b`` shows its largest terms and the engine's total, ``h = f(a)``, the error
 ``e = y − x`` on rated outputs, ``L = 1/n Σ e²``, the back-propagated ``δ = ∂L/∂a`` and the last update.
+The step the network view is drawing (its ``stepChanged``) is marked, so both name the same one.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import html
 
 import numpy as np
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
 STEPS = (
@@ -30,6 +32,22 @@ TERMS = 4
 
 def _n(v: float) -> str:
     return f"{v:.4g}"
+
+
+def penalty_text(model, value: float) -> str:
+    """The type's penalty term as its formula names it, with the engine's value for this observation:
+    ``β·KL = …`` (sparse), ``λ‖J‖²_F = …`` (contractive); ``""`` for the types without one
+    (``model`` is the :class:`ModelSpec` trained, ``None`` when unknown)."""
+    kind = model.kind if model is not None else None
+    if kind == "sparse":
+        name = "β·KL" + (" + λ₁‖z‖₁" if model.l1_weight else "")
+    elif kind == "contractive":
+        name = "λ‖J‖²_F"
+    elif value:
+        name = "penalty"
+    else:
+        return ""
+    return f"{name} = {_n(value)}"
 
 
 class FormulaPanel(QWidget):
@@ -51,7 +69,9 @@ class FormulaPanel(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(scroll)
         self.snapshot = None
+        self.model = None
         self.node: tuple[int, int] | None = None
+        self.step = 0
         self.show_steps()
 
     def showEvent(self, event) -> None:
@@ -62,9 +82,32 @@ class FormulaPanel(QWidget):
         self.node = None if column < 0 else (column, unit)
         self.show_snapshot(self.snapshot)
 
+    def set_model(self, model) -> None:
+        """The :class:`ModelSpec` being trained (it names the penalty term)."""
+        self.model = model
+        self.show_snapshot(self.snapshot)
+
+    def show_step(self, step: int) -> None:
+        """Mark the seed's step ``step`` (2–8) as the one drawn now; 0 marks none."""
+        if step != self.step:
+            self.step = step
+            self.show_snapshot(self.snapshot)
+
+    def _title(self, step: int) -> str:
+        """The step's number and name in bold, marked when it is the one drawn now."""
+        return self._mark(step, f"<b>Step {step} — {STEPS[step - 1][1]}</b>")
+
+    def _mark(self, step: int, text: str) -> str:
+        """``text`` on the highlight colour when ``step`` is the one drawn now."""
+        if step != self.step:
+            return text
+        pal = self.palette()
+        return (f"<span style='background-color:{pal.color(QPalette.ColorRole.Highlight).name()};"
+                f"color:{pal.color(QPalette.ColorRole.HighlightedText).name()}'>▶ {text}</span>")
+
     def show_steps(self, header: str = "") -> None:
-        rows = "".join(f"<tr><td><b>{n}</b></td><td>{name}</td><td><code>{html.escape(f)}</code></td></tr>"
-                       for n, name, f in STEPS)
+        rows = "".join(f"<tr><td><b>{n}</b></td><td>{self._mark(int(n), name)}</td><td><code>{html.escape(f)}</code>"
+                       "</td></tr>" for n, name, f in STEPS)
         self.text.setText(f"{header}<table cellspacing='4'>{rows}</table>"
                           "<p><i>Click a node in the network to see its numbers in these formulas.</i></p>")
 
@@ -76,8 +119,9 @@ class FormulaPanel(QWidget):
         if tr is None:
             self.show_steps(f"<p><b>{html.escape(snapshot.phase.title)}</b></p>")
             return
+        penalty = penalty_text(self.model, tr.penalty)
         head = (f"<p><b>observation {html.escape(tr.label)}</b>: L = {_n(tr.loss)} over n = {tr.n_rated} rated "
-                f"inputs" + (f" (+ penalty {_n(tr.penalty)})" if tr.penalty else "") + "</p>")
+                f"inputs" + (f" (+ {penalty})" if penalty else "") + "</p>")
         if self.node is None or self.node[0] > len(tr.post):
             self.show_steps(head)
             return
@@ -91,7 +135,7 @@ class FormulaPanel(QWidget):
         if column == 0:
             r = tr.x[unit] * tr.scale
             name = s.feature_labels[unit] if unit < len(s.feature_labels) else f"input {unit + 1}"
-            lines.append(f"<b>Step 2 — the user enters</b> ({html.escape(name)})")
+            lines.append(self._title(2) + f" ({html.escape(name)})")
             if tr.rated[unit]:
                 lines.append(f"x<sub>{unit + 1}</sub> = r ÷ s = {_n(r)} ÷ {_n(tr.scale)} = {_n(tr.x[unit])}")
                 if tr.x_in[unit] != tr.x[unit]:
@@ -108,23 +152,23 @@ class FormulaPanel(QWidget):
         shown = " + ".join(f"{_n(w[unit, i])}·{_n(inputs[i])}" for i in top if terms[i] != 0) or "0"
         more = len(terms) - len(top)
         f = s.activations[layer]
-        step = "Step 3 — encoding" if column <= k else "Step 4 — decoding"
+        step = 3 if column <= k else 4
         sym = "y" if column == n_layers else ("z" if column == k else "h")
-        lines.append(f"<b>{step}</b> (layer {column}, unit {unit + 1})")
+        lines.append(self._title(step) + f" (layer {column}, unit {unit + 1})")
         lines.append(f"a = Σ W·h + b = {shown}" + (f" + … ({more} more)" if more > 0 else "")
                      + f" + {_n(b[unit])} = <b>{_n(a)}</b>")
         lines.append(f"{sym} = {f}(a) = {f}({_n(a)}) = <b>{_n(h)}</b>")
         if column == n_layers:
             if tr.rated[unit]:
                 e = tr.error[unit]
-                lines.append(f"<b>Step 5 — the error</b>: e = y − x = {_n(h)} − {_n(tr.x[unit])} = <b>{_n(e)}</b>; "
+                lines.append(self._title(5) + f": e = y − x = {_n(h)} − {_n(tr.x[unit])} = <b>{_n(e)}</b>; "
                              f"its share of L = e²/n = {_n(e * e / max(tr.n_rated, 1))}")
                 lines.append(f"as a rating: {_n(h * tr.scale)} for {_n(tr.x[unit] * tr.scale)}")
             else:
-                lines.append(f"<b>Step 5</b>: not rated, so not in L (the prediction is {_n(h * tr.scale)})")
-        lines.append(f"<b>Step 6 — back-propagation</b>: δ = ∂L/∂a = <b>{_n(tr.deltas[layer][unit])}</b>")
+                lines.append(self._title(5) + f": not rated, so not in L (the prediction is {_n(h * tr.scale)})")
+        lines.append(self._title(6) + f": δ = ∂L/∂a = <b>{_n(tr.deltas[layer][unit])}</b>")
         if tr.grad_b is not None:
             lines.append(f"∂L/∂b = δ = {_n(tr.grad_b[layer][unit])} (this observation)")
         if s.update_b is not None:
-            lines.append(f"<b>Step 7 — the update</b>: Δb = {_n(s.update_b[layer][unit])} (last update)")
+            lines.append(self._title(7) + f": Δb = {_n(s.update_b[layer][unit])} (last update)")
         return "<br>".join(lines)

@@ -211,6 +211,7 @@ class MainWindow(QMainWindow):
         tp.stopRequested.connect(c.stop)
         tp.resetRequested.connect(self.reset_network)
         tp.speedChanged.connect(c.set_speed)
+        tp.speedChanged.connect(self.network_view.set_step_interval)
         self.model_panel.applyRequested.connect(self.apply_specs)
         self.network_view.parameterEditRequested.connect(self.edit_parameter)
         self.data_panel.userSelected.connect(self._on_user_selected)
@@ -232,6 +233,7 @@ class MainWindow(QMainWindow):
             dock.visibilityChanged.connect(lambda visible: visible and self._maybe_request_insight())
         self.readout_panel.biasEditRequested.connect(self.edit_parameter)
         self.network_view.nodeSelected.connect(self.formula_panel.select)
+        self.network_view.stepChanged.connect(self.formula_panel.show_step)
         self.data_panel.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.doc.ratingsChanged.connect(self._on_ratings_changed)
         self.doc.specsChanged.connect(lambda: self.model_panel.set_specs(self.doc.model, self.doc.training))
@@ -263,6 +265,8 @@ class MainWindow(QMainWindow):
             self.latent_panel.set_data(self.doc.ratings, self.doc.model.item_based)
         self.compare_panel.set_context(self.doc.train_ratings(), self.doc.test_ratings(), self.doc.model,
                                        self.doc.training)
+        self.network_view.set_model(self.controller.info["model"])
+        self.formula_panel.set_model(self.controller.info["model"])
         # the view shows one observation's pass at all times: the selected user (or the first movie)
         self.controller.set_display(0 if self.doc.model.item_based
                                     else min(self._shown_user, self.doc.ratings.n_users - 1))
@@ -309,7 +313,7 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ insight views
     def _insight_views(self) -> list:
         """The insight views on screen (a hidden tab asks when it is brought forward)."""
-        return [w for w in (self.user_panel, self.codes_panel, self.latent_panel) if w.isVisible()]
+        return [w for w in (self.user_panel, self.codes_panel, self.latent_panel, self.network_view) if w.isVisible()]
 
     def _maybe_request_insight(self) -> None:
         """Ask the engine for a fresh :class:`Insight` when a view shows one and the model, the shown
@@ -332,6 +336,7 @@ class MainWindow(QMainWindow):
         self.user_panel.show_insight(insight)
         self.codes_panel.show_insight(insight)
         self.latent_panel.show_insight(insight)
+        self.network_view.show_insight(insight)
         self._maybe_request_insight()  # asks again if the user or the model changed meanwhile
 
     def reset_network(self) -> None:

@@ -4,7 +4,9 @@ Columns are the layers (input movies, hidden layers, the code in the middle, rec
 layer but the output has a square ``+1`` bias unit feeding the next one. One diverging scale
 (:mod:`aegui.qt.palette`) colours everything: a node by its value for the shown observation, an edge by the
 sign of its weight, its width and opacity growing with ``|w| / max |W_l|``. Layers the current phase does
-not train are greyed.
+not train are greyed. A single step or slow motion draws the seed's steps 2–8 of the observation in turn
+(the caption above names the step; the Steps panel marks the same one); the edges whose weights changed
+most since the previous frame glow; dormant hidden units (from an :class:`Insight`) get a dashed ring.
 
 Everything is a handful of items updated in place at up to 30 fps: one scatter for the units, one for the
 bias units, one item for the edges (sixteen pens, sign × four |w| bins × trained/frozen, each pen's edges
@@ -19,12 +21,12 @@ from __future__ import annotations
 
 import html
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.exporters as pg_exporters
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPalette, QPen
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import (QFileDialog, QGraphicsItem, QGraphicsRectItem, QHBoxLayout, QInputDialog, QLabel, QMenu,
@@ -32,6 +34,7 @@ from PySide6.QtWidgets import (QFileDialog, QGraphicsItem, QGraphicsRectItem, QH
 
 from ..core.engine.snapshot import Snapshot
 from . import palette
+from .formula_panel import STEPS, penalty_text
 
 #: units drawn per column before the rest hide behind "… N more"
 MAX_NODES = 48
@@ -55,15 +58,30 @@ _TITLE_PX, _MIN_TITLE_PX = 170, 60
 _COLUMN_GAP = 110
 #: the widest value texts beside an input and an output movie (their width is reserved)
 _INPUT_SAMPLE, _OUTPUT_SAMPLE = "0.84 (4.5)", "4.5 → 3.7 (+0.0)"
+#: … and beside a denoising input (what entered ← the clean value)
+_NOISY_SAMPLE = "x̃ −0.84 ← 0.84 (4.5)"
 #: width (px) of the box a text is aligned in, and how far left of its anchor the box starts
 _TEXT_BOX = 600.0
 _BOX_SHIFT = {Qt.AlignmentFlag.AlignRight: 1.0, Qt.AlignmentFlag.AlignHCenter: 0.5}
 _BOUNDED = ("sigmoid", "tanh")
 _SLIDER_STEPS = 1000
+#: the edges that glow for their change since the previous frame: at most this many, each changed by at
+#: least this share of the largest change
+GLOW_EDGES, GLOW_SHARE = 40, 0.5
+#: the steps of a single step take this long; in slow motion this share of the time between observations
+SINGLE_STEP_S, SLOW_MOTION_SHARE = 1.2, 0.8
+#: shorter steps than this are not animated (one observation every 0.1 s, 0.03 s…): the view samples
+MIN_BEAT_S = 0.025
+#: errors and δ below this share of their layer's largest get no ring
+SIGNAL_FLOOR = 0.05
 
 
 def _fmt(v: float) -> str:
     return f"{float(v):.4g}"
+
+
+def _fmt2(v: float) -> str:
+    return f"{float(v):.2g}"
 
 
 def _stars(v: float) -> str:
@@ -103,23 +121,29 @@ class _Values:
     rows: list[tuple[str, np.ndarray]] = field(default_factory=list)
 
 
-def _read_values(s: Snapshot) -> tuple[list[_Values], list[list[tuple[str, np.ndarray, np.ndarray]]]]:
-    """Per column its :class:`_Values`; per layer the ``(name, ∂/Δ W, ∂/Δ b)`` the tooltips list (``name``
-    has a ``{}`` for "w" or "b").
+def _trace_levels(s: Snapshot) -> tuple[list[list[int]], list[int]]:
+    """Where the trace lands: per level ``t`` (0 = what entered, ``t`` = ``post[t − 1]``) the columns it
+    fills, and per trace layer the network layer it is (both empty without a trace).
 
     A stacked pre-training trace is the small autoencoder of layer ``k``: its input lands on column ``k``,
     its code on ``k + 1`` (and on the mirror's input ``L − 1 − k``), its reconstruction on ``L − k``."""
+    n_layers, tr = len(s.weights), s.trace
+    if tr is not None and len(tr.post) == n_layers:
+        return [[c] for c in range(n_layers + 1)], list(range(n_layers))
+    if tr is not None and s.phase.kind == "pretrain" and len(tr.post) == 2:
+        k = s.phase.layer
+        return [[k], sorted({k + 1, n_layers - 1 - k}), [n_layers - k]], [k, n_layers - 1 - k]
+    return [], []
+
+
+def _read_values(s: Snapshot) -> tuple[list[_Values], list[list[tuple[str, np.ndarray, np.ndarray]]]]:
+    """Per column its :class:`_Values`; per layer the ``(name, ∂/Δ W, ∂/Δ b)`` the tooltips list (``name``
+    has a ``{}`` for "w" or "b")."""
     n_layers = len(s.weights)
     values = [_Values() for _ in range(n_layers + 1)]
     grads: list[list[tuple[str, np.ndarray, np.ndarray]]] = [[] for _ in range(n_layers)]
     tr = s.trace
-    columns: list[list[int]] = []
-    layers: list[int] = []
-    if tr is not None and len(tr.post) == n_layers:
-        columns, layers = [[c] for c in range(n_layers + 1)], list(range(n_layers))
-    elif tr is not None and s.phase.kind == "pretrain" and len(tr.post) == 2:
-        k = s.phase.layer
-        columns, layers = [[k], sorted({k + 1, n_layers - 1 - k}), [n_layers - k]], [k, n_layers - 1 - k]
+    columns, layers = _trace_levels(s)
     scale = tr.scale if columns and columns[0] == [0] else 1.0
     for t, cs in enumerate(columns):
         for c in cs:
@@ -311,6 +335,59 @@ def _strongest(edges: _Edges, quantile: float) -> _Edges:
     return edges.take(np.argpartition(-edges.mag, keep - 1)[:keep])
 
 
+def _edge_values(weights, biases, edges: _Edges) -> np.ndarray:
+    """Each edge's value in ``weights``/``biases`` (one array per layer; the bias for col −1)."""
+    out = np.zeros(len(edges.w))
+    for layer in np.unique(edges.layer).tolist():
+        k = np.flatnonzero(edges.layer == layer)
+        row, col = edges.row[k], edges.col[k]
+        out[k] = np.where(col >= 0, weights[layer][row, np.maximum(col, 0)], biases[layer][row])
+    return out
+
+
+def _glowing(change: np.ndarray) -> np.ndarray:
+    """Indices of the edges that glow: the :data:`GLOW_EDGES` largest ``|change|``, only those at least
+    :data:`GLOW_SHARE` of the largest (none when nothing changed)."""
+    size = np.abs(change)
+    top = float(size.max()) if len(size) else 0.0
+    if top == 0:
+        return np.zeros(0, dtype=np.intp)
+    k = np.flatnonzero(size >= GLOW_SHARE * top)
+    return k if len(k) <= GLOW_EDGES else k[np.argpartition(-size[k], GLOW_EDGES - 1)[:GLOW_EDGES]]
+
+
+# ====================================================================== the steps of one observation
+@dataclass(frozen=True)
+class _Beat:
+    """One moment of an observation's pass: the seed's ``step`` (2–8) and the trace ``level`` it is at
+    (steps 2–4: the last level computed; 5: the output level; 6: the level whose ``δ`` is shown)."""
+
+    step: int
+    level: int = -1
+
+
+def _beats(levels: int, epoch_ended: bool) -> list[_Beat]:
+    """The sequence for a trace of ``levels`` levels: the input enters, the layers left to right (the
+    encoder's half is step 3, the decoder's step 4), the error, ``δ`` right to left, the update and, when
+    this observation ended it, the epoch."""
+    last = levels - 1
+    beats = [_Beat(2, 0)] + [_Beat(3 if 2 * t <= last else 4, t) for t in range(1, levels)] + [_Beat(5, last)]
+    beats += [_Beat(6, t) for t in range(last, 0, -1)] + [_Beat(7)]
+    return beats + [_Beat(8)] if epoch_ended else beats
+
+
+def _moment(s: Snapshot) -> tuple:
+    """Where training stands: two snapshots of one moment differ only in what they show of it."""
+    return s.phase.index, s.epoch, s.step, s.position, s.viewing
+
+
+def _one_observation_later(prev: Snapshot, s: Snapshot) -> bool:
+    """Whether ``s`` is ``prev`` plus one observation (a single step, or one in slow motion): an epoch
+    that ended left the cursor at its end, which the next observation restarts from."""
+    start = prev.position if prev.position < prev.n_observations else 0
+    return s.trace is not None and s.position - start == 1 and s.step >= prev.step and s.viewing is None
+
+
 # ====================================================================== drawing items
 @dataclass
 class _Run:
@@ -478,17 +555,18 @@ class _EdgeLayer(_Segments):
             self.pens[frozen, positive, b] = QPen(_blend(color, self.background, strength),
                                                   _WIDTHS[b] * (0.6 + 0.4 * self.density))
 
+    def groups_of(self, k: np.ndarray) -> list[tuple[QPen, np.ndarray, np.ndarray]]:
+        """Edges ``k`` (indices into those set) in this layer's groups and pens."""
+        e = self._edges
+        frozen = self._frozen[e.layer[k]]
+        bins = np.searchsorted(_MAG_EDGES, e.mag[k], side="right")
+        positive = e.w[k] >= 0
+        return [(self.pens[fz, pos, b], *_ends(e, k[(frozen == fz) & (positive == pos) & (bins == b)]))
+                for fz, pos, b in self.KEYS]
+
     def _regroup(self) -> None:
         self._update_pens()
-        e = self._edges
-        frozen = self._frozen[e.layer] if len(e.layer) else np.zeros(0, dtype=bool)
-        bins = np.searchsorted(_MAG_EDGES, e.mag, side="right")
-        positive = e.w >= 0
-        groups = []
-        for fz, pos, b in self.KEYS:
-            k = np.flatnonzero((frozen == fz) & (positive == pos) & (bins == b))
-            groups.append((self.pens[fz, pos, b], *_ends(e, k)))
-        self.set_groups(groups)
+        self.set_groups(self.groups_of(np.arange(len(self._edges.w))))
 
 
 def _blend(color: QColor, background: QColor, t: float) -> QColor:
@@ -523,6 +601,8 @@ class _Frame:
     node_unit: np.ndarray
     node_x: np.ndarray
     node_y: np.ndarray
+    levels: list[list[int]]
+    level_layers: list[int]
 
     @classmethod
     def build(cls, s: Snapshot, expanded: set[int], quantile: float | None) -> tuple["_Frame", float]:
@@ -536,7 +616,7 @@ class _Frame:
         return cls(s, values, grads, columns, _strongest(edges, q), node_column,
                    np.concatenate([c.units for c in columns]),
                    np.concatenate([np.full(len(c.units), c.x) for c in columns]),
-                   np.concatenate([c.y for c in columns])), q
+                   np.concatenate([c.y for c in columns]), *_trace_levels(s)), q
 
     def hit(self, tr, px: float, py: float, node_px: np.ndarray, marker_px: float) -> Hit | None:
         """The nearest node within its radius, else a bias unit, a marker, else the nearest edge within
@@ -577,18 +657,36 @@ class NetworkView(QWidget):
 
     Hover shows a value, its pre-activation and gradients; a click selects a node (its edges
     highlighted); a double click, or the context menu, asks for a new weight or bias and emits
-    :attr:`parameterEditRequested` — the view never changes the model itself."""
+    :attr:`parameterEditRequested` — the view never changes the model itself.
+
+    A snapshot one observation after the last (a single step, or slow motion slow enough for it, see
+    :meth:`set_step_interval`) is drawn as the seed's steps in turn (:meth:`advance` moves on; a timer
+    spreads them over :data:`SINGLE_STEP_S` or the slow-motion interval): 2 the input lights up, 3–4 the
+    layers left to right with the edges computing them, 5 the error on the outputs, 6 ``δ`` right to
+    left with each layer's edges drawn by ``−∂L/∂w``, 7 the update, 8 the end of the epoch. Otherwise
+    the whole pass is drawn at once. The edges whose weights changed most since the previous frame
+    glow (a display-only difference of the two frames' weights)."""
 
     #: (layer 0-based into ``snapshot.weights``, "weight" or "bias", row, col (0 for a bias), value)
     parameterEditRequested = Signal(int, str, int, int, float)
     #: (column, unit) of the selected node; (−1, −1) when the selection is cleared
     nodeSelected = Signal(int, int)
+    #: the seed's step drawn now (2–8); 0 when the whole pass is drawn at once
+    stepChanged = Signal(int)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.header = QLabel("no snapshot yet")
         self.header.setTextFormat(Qt.TextFormat.RichText)
         self.header.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.step_label = QLabel()
+        self.step_label.setTextFormat(Qt.TextFormat.RichText)
+        self.step_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.step_label.setWordWrap(True)
+        self.step_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.step_label.setFixedHeight(2 * self.fontMetrics().height() + 4)  # no jumps from step to step
+        self.step_label.setToolTip("The seed's training step drawn now (the Steps panel marks the same one). "
+                                   "Step observation (→) and slow motion walk steps 2–8 for the observation shown")
         self.graphics = pg.GraphicsView()
         self.graphics.setAntialiasing(True)
         self.vb = pg.ViewBox(enableMenu=False, invertY=True)
@@ -599,7 +697,11 @@ class NetworkView(QWidget):
         self.edges.setZValue(-10)
         self.highlight = _Segments()
         self.highlight.setZValue(5)
-        for item in (self.edges, self.highlight):
+        self.flow = _EdgeLayer()  # the layer being computed (steps 3–4) or back-propagated through (6)
+        self.flow.setZValue(4)
+        self.glow = _Segments()   # halos over the edges that changed most, and those edges
+        self.glow.setZValue(3)
+        for item in (self.edges, self.highlight, self.flow, self.glow):
             self.vb.addItem(item, ignoreBounds=True)
         self.band = QGraphicsRectItem()
         self.band.setZValue(-30)
@@ -608,8 +710,11 @@ class NetworkView(QWidget):
         self.nodes = pg.ScatterPlotItem(pxMode=True)
         self.bias_nodes = pg.ScatterPlotItem(pxMode=True, symbol="s")
         self.crosses = pg.ScatterPlotItem(pxMode=True, symbol="x")
+        self.dormant = pg.ScatterPlotItem(pxMode=True, symbol="o", brush=None)
+        self.signal = pg.ScatterPlotItem(pxMode=True, symbol="o", brush=None)  # the error and δ (steps 5–6)
         self.ring = pg.ScatterPlotItem(pxMode=True, symbol="o", brush=None)
-        for z, item in enumerate((self.nodes, self.bias_nodes, self.crosses, self.ring)):
+        self._scatters = (self.nodes, self.bias_nodes, self.crosses, self.dormant, self.signal, self.ring)
+        for z, item in enumerate(self._scatters):
             item.setZValue(10 + z)
             self.vb.addItem(item, ignoreBounds=True)
         self.labels = _Labels(self.font(), cached=True)      # titles, captions, unit numbers
@@ -653,6 +758,7 @@ class NetworkView(QWidget):
         layout.setContentsMargins(2, 2, 2, 2)
         layout.setSpacing(2)
         layout.addLayout(top)
+        layout.addWidget(self.step_label)
         layout.addWidget(self.graphics, 1)
         layout.addLayout(tools)
 
@@ -665,6 +771,18 @@ class NetworkView(QWidget):
         self._node_px = np.zeros(0)
         self._titles: dict[str, str] = {}
         self._title_px = float(_TITLE_PX)
+        self.model = None                          # the ModelSpec trained (names the penalty, gives ρ)
+        self.insight = None                        # the last Insight (dormant units, mean activations)
+        self._interval = 0.0                       # seconds between observations while training
+        self._beats: list[_Beat] = []              # the steps of the observation shown, and where they are
+        self._beat = 0
+        self._beat_timer = QTimer(self)
+        self._beat_timer.timeout.connect(self.advance)
+        self._updated = False                      # that observation brought an update
+        self._ended: tuple[int, int] = (0, 0)      # (epoch, of) it ended, if it did
+        self._step_shown = 0
+        self._base: Snapshot | None = None         # the weights the glow measures the change from
+        self._glow = (np.zeros(0, dtype=np.intp), np.zeros(0))  # glowing edges, their |Δ| ÷ the largest
         self.menu = QMenu(self)
         self._apply_palette()
 
@@ -675,7 +793,9 @@ class NetworkView(QWidget):
 
     # ------------------------------------------------------------------ public API
     def show_snapshot(self, snapshot: Snapshot) -> None:
-        """Draw ``snapshot``, updating the existing items in place."""
+        """Draw ``snapshot``, updating the existing items in place (one observation after the last: its
+        steps in turn)."""
+        previous = self.frame.snapshot if self.frame is not None else None
         self.frame, q = _Frame.build(snapshot, self._expanded, self._quantile)
         if self._quantile is None:
             self.edge_slider.blockSignals(True)
@@ -689,14 +809,51 @@ class NetworkView(QWidget):
         floor = float(f.edges.mag.min()) if shown else 0.0
         self.edge_label.setText(f"{floor:.2f}·max  ({shown:,} of {f.edges.candidates:,})")
         self._draw_band()
-        self.header.setText(_header(snapshot))
-        extent = (tuple(len(c.units) for c in f.columns), f.values[0].fill is None, f.values[-1].fill is None)
-        if self._auto_fit and extent != self._extent:
-            self._extent = extent
-            self.fit()
+        self.header.setText(_header(snapshot, self.model))
+        if snapshot is not previous:
+            self._follow(previous, snapshot)
+        if self._base is not None:
+            change = f.edges.w - _edge_values(self._base.weights, self._base.biases, f.edges)
+            k = _glowing(change)
+            self._glow = (k, np.abs(change[k]) / (np.abs(change[k]).max() if len(k) else 1.0))
         else:
-            self._draw_nodes()
+            self._glow = (np.zeros(0, dtype=np.intp), np.zeros(0))
+        self._redraw()
         self._draw_highlight()
+        self._draw_beat()
+
+    def set_step_interval(self, seconds: float) -> None:
+        """Seconds between two observations while training (the speed slider; 0 = full speed): slow
+        motion slow enough shows each observation's steps in that time."""
+        self._interval = max(0.0, float(seconds))
+
+    def set_model(self, model) -> None:
+        """The :class:`ModelSpec` being trained (it names the penalty and gives ρ); a new network: the
+        last insight and the glow's reference weights no longer apply."""
+        self.model, self.insight, self._base = model, None, None
+        if self.frame is not None:
+            self.show_snapshot(self.frame.snapshot)
+
+    def show_insight(self, insight) -> None:
+        """Mark the hidden units the insight finds dormant; their tooltips give each unit's mean activation."""
+        self.insight = insight
+        if self.frame is not None:
+            self._redraw()
+
+    @property
+    def step(self) -> int:
+        """The seed's step drawn now (2–8), 0 when the whole pass is drawn at once."""
+        return self._beats[self._beat].step if self._beats else 0
+
+    def advance(self) -> bool:
+        """Draw the next step of the observation's pass; ``False`` (and the timer stops) after the last."""
+        if self._beat + 1 >= len(self._beats):
+            self._beat_timer.stop()
+            return False
+        self._beat += 1
+        self._draw_nodes()
+        self._draw_beat()
+        return True
 
     def fit(self) -> None:
         """Show the whole network with its labels."""
@@ -714,7 +871,8 @@ class NetworkView(QWidget):
         title = self._widest_title(fm)
         left = self._value_px(fm, 0) + title + 38
         right = self._value_px(fm, len(cols) - 1) + title + 38
-        note_lines = len(self._input_note().splitlines())
+        note_lines = max([len(self._input_note().splitlines())]
+                         + [1 for i in range(1, len(cols) - 1) if self._hidden_note(i)])
         top, bottom = 4.4 * fm.height() + 16, (1.2 + note_lines + 0.6 * bool(note_lines)) * fm.height() + 14
         x_span = max(cols[-1].x - cols[0].x, 1.0)
         y_top = min(c.bias_y if c.has_bias else float(c.y[0]) for c in cols)
@@ -741,9 +899,8 @@ class NetworkView(QWidget):
         svg.setSize(size)
         svg.setViewBox(target)
         svg.setTitle("aegui network")
-        scatters = (self.nodes, self.bias_nodes, self.crosses, self.ring)
         p = QPainter(svg)
-        for item in scatters:  # vector symbols instead of cached pixmaps
+        for item in self._scatters:  # vector symbols instead of cached pixmaps
             item.setExportMode(True, {"painter": p})
         self.labels.setCacheMode(QGraphicsItem.CacheMode.NoCache)  # vector text, not the cached pixmap
         try:
@@ -751,7 +908,7 @@ class NetworkView(QWidget):
             scene.render(p, target, self.graphics.mapToScene(self.graphics.viewport().rect()).boundingRect())
         finally:
             p.end()
-            for item in scatters:
+            for item in self._scatters:
                 item.setExportMode(False)
             self.labels.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
@@ -790,7 +947,7 @@ class NetworkView(QWidget):
         """The tooltip text of a hit."""
         f = self.frame
         if hit.kind == "node":
-            return _describe_node(f, hit.column, hit.unit)
+            return _describe_node(f, hit.column, hit.unit, self._unit_insight(hit.column, hit.unit))
         if hit.kind == "edge":
             return _describe_edge(f, hit.layer, hit.row, hit.col)
         if hit.kind == "bias":
@@ -799,22 +956,38 @@ class NetworkView(QWidget):
         return "Show fewer units" if c.expanded else f"Show all {c.size:,} units of this layer"
 
     # ------------------------------------------------------------------ drawing
+    def _redraw(self) -> None:
+        """Fit the view again when what it must make room for changed, else draw the nodes and texts."""
+        f = self.frame
+        extent = (tuple(len(c.units) for c in f.columns), f.values[0].fill is None, f.values[-1].fill is None,
+                  self._noisy(), any(self._hidden_note(i) for i in range(1, len(f.columns) - 1)))
+        if self._auto_fit and extent != self._extent:
+            self._extent = extent
+            self.fit()
+        else:
+            self._draw_nodes()
+
     def _draw_nodes(self) -> None:
         """Node sizes follow the zoom (70 % of the spacing, 2–22 px; outlined from 5 px, so a packed
-        column shows only its filled units); the labels sit beside them."""
+        column shows only its filled units); the labels sit beside them. Columns the step drawn has not
+        reached are faint discs; dormant units get a dashed ring, the error or ``δ`` of steps 5–6 a ring
+        whose size grows with it."""
         f = self.frame
         if f is None:
             return
         per_px = self.vb.viewPixelSize()[1]
         ppu = 1.0 / per_px if per_px > 0 and math.isfinite(per_px) else 10.0
         self._node_px = np.array([float(np.clip(0.7 * c.spacing * ppu, 2.0, 22.0)) for c in f.columns])
+        pending = self._pending()
         brushes, pens, xs, ys, sizes, cross = [], [], [], [], [], []
         for i, (c, v) in enumerate(zip(f.columns, f.values)):
             fill = v.fill[c.units] if v.fill is not None else np.zeros(len(c.units))
             col_brushes = [self._brushes[k] for k in palette.levels(fill, v.vmax).tolist()]
             outlined = self._node_px[i] >= 5
             col_pens = [self._node_pen if outlined else self._no_pen] * len(c.units)
-            if v.rated is not None:
+            if i in pending:
+                col_brushes, col_pens = [self._pending_brush] * len(c.units), [self._no_pen] * len(c.units)
+            elif v.rated is not None:
                 hollow = ~v.rated[c.units]
                 if v.clean is not None:
                     masked = v.rated[c.units] & (fill == 0) & (v.clean[c.units] != 0)
@@ -836,6 +1009,12 @@ class NetworkView(QWidget):
         self.bias_nodes.setData(x=[f.columns[i].x for i in bias], y=[f.columns[i].bias_y for i in bias],
                                 size=[max(5.0, 0.8 * self._node_px[i]) for i in bias], brush=self._brushes[-1],
                                 pen=self._node_pen)
+        dormant = [(i, k) for i in range(1, len(f.columns) - 1) for k in np.flatnonzero(
+            self._dormant(i)[f.columns[i].units]).tolist()] if self._insight_fits() else []
+        if dormant or len(self.dormant.data):  # (most frames have none: not even an empty update)
+            self.dormant.setData(x=[f.columns[i].x for i, _ in dormant], y=[f.columns[i].y[k] for i, k in dormant],
+                                 size=[self._node_px[i] + 7 for i, _ in dormant], pen=self._dormant_pen, brush=None)
+        self._draw_signal()
         static, values = self._runs()
         self.labels.set_runs(static)
         self.value_labels.set_runs(values)
@@ -851,6 +1030,7 @@ class NetworkView(QWidget):
         last = len(cols) - 1
         top = min(c.bias_y if c.has_bias else float(c.y[0]) for c in cols)
         runs, values_runs = [], []
+        pending, step = self._pending(), self.step
         for i, c in enumerate(cols):
             r = self._node_px[i] / 2 + 4
             runs.append(_Run(c.x, np.array([top]), [c.caption], 0.0, Qt.AlignmentFlag.AlignHCenter, self._text,
@@ -862,7 +1042,9 @@ class NetworkView(QWidget):
                 runs.append(_Run(c.x, np.array([c.marker_y]), [text], 0.0, Qt.AlignmentFlag.AlignHCenter,
                                  self._link))
             if i in (0, last):
-                texts, colors = _movie_texts(values[i], c.units, output=i == last)
+                texts, colors = _movie_texts(values[i], c.units, output=i == last, errors=5 <= step or not step)
+                if i in pending:
+                    texts = [""] * len(texts)
                 titles = [self._title(f.snapshot, u) for u in c.units.tolist()]
                 value_w = self._value_px(fm, i)
                 sign, align = ((1.0, Qt.AlignmentFlag.AlignLeft) if i == last
@@ -873,24 +1055,199 @@ class NetworkView(QWidget):
             else:
                 runs.append(_Run(c.x, c.y, [str(u + 1) for u in c.units.tolist()], -r, Qt.AlignmentFlag.AlignRight,
                                  self._dim, c.spacing, font=self._small))
-        note = self._input_note()
-        if note:
-            c = cols[0]
-            lines = note.count("\n") + 1
-            runs.append(_Run(c.x, np.array([c.marker_y if c.has_marker else float(c.y[-1])]), [note], 0.0,
-                             Qt.AlignmentFlag.AlignHCenter, self._dim, dy=fm.height() * (1.0 + lines / 2),
-                             font=self._small))
+        for i, note in enumerate([self._input_note()] + [self._hidden_note(i) for i in range(1, last)]):
+            if note:
+                c = cols[i]
+                lines = note.count("\n") + 1
+                runs.append(_Run(c.x, np.array([c.marker_y if c.has_marker else float(c.y[-1])]), [note], 0.0,
+                                 Qt.AlignmentFlag.AlignHCenter, self._dim, dy=fm.height() * (1.0 + lines / 2),
+                                 font=self._small))
         return runs, values_runs
 
     def _input_note(self) -> str:
-        """What the hollow and crossed input nodes mean, when some are drawn."""
+        """What the hollow and crossed input nodes and the ``x̃ ← x`` texts mean, when some are drawn."""
         c, v = self.frame.columns[0], self.frame.values[0]
-        if v.rated is None or v.rated[c.units].all():
-            return ""
-        note = "◌ not rated: left out of the loss"
-        if v.clean is not None and ((v.fill[c.units] == 0) & (v.clean[c.units] != 0)).any():
-            note += "\n✕ dropped by the noise (the target keeps it)"
-        return note
+        notes = []
+        if v.rated is not None and not v.rated[c.units].all():
+            notes.append("◌ not rated: left out of the loss")
+        if v.clean is not None and (v.clean[c.units] != v.fill[c.units]).any():
+            if ((v.fill[c.units] == 0) & (v.clean[c.units] != 0)).any():
+                notes.append("✕ dropped by the noise (the target keeps it)")
+            notes.append("x̃ ← x: the corrupted input that entered ← the clean target")
+        return "\n".join(notes)
+
+    # ------------------------------------------------------------------ insight: dormant units, ρ
+    def _insight_fits(self) -> bool:
+        """The last insight describes this network's hidden layers."""
+        ins, sizes = self.insight, self.frame.snapshot.sizes
+        return ins is not None and [len(d) for d in ins.dormant] == list(sizes[1:-1])
+
+    def _dormant(self, column: int) -> np.ndarray:
+        return self.insight.dormant[column - 1]
+
+    def _rho(self, column: int) -> float | None:
+        """The sparsity target ρ when ``column`` is the code of a sparse autoencoder."""
+        m = self.model
+        code = len(self.frame.columns) // 2
+        return m.sparsity_target if m is not None and m.kind == "sparse" and column == code else None
+
+    def _hidden_note(self, column: int) -> str:
+        """Below a hidden column: how many of its units are dormant, and ρ on a sparse code."""
+        parts = []
+        if self._insight_fits() and self._dormant(column).any():
+            parts.append(f"◌ {int(self._dormant(column).sum()):,} dormant")
+        if self._rho(column) is not None:
+            parts.append(f"target ρ = {self._rho(column):g}")
+        return " · ".join(parts)
+
+    def _unit_insight(self, column: int, unit: int) -> list[str]:
+        """Tooltip lines of a hidden unit from the insight: its mean activation, dormant or not, ρ."""
+        if not 0 < column < len(self.frame.columns) - 1 or not self._insight_fits():
+            return []
+        who = "movies" if self.frame.snapshot.item_based else "users"
+        lines = [f"mean h over all {who} = {_fmt(self.insight.mean_activation[column - 1][unit])}"]
+        if self._rho(column) is not None:
+            lines[0] += f" (target ρ = {self._rho(column):g})"
+        if self._dormant(column)[unit]:
+            limit = f" {self.model.sparsity_target / 10:g}" if self.model is not None else " ρ/10"
+            lines.append(f"dormant: its mean stays below{limit}, or it is never active")
+        return lines
+
+    # ------------------------------------------------------------------ the steps of one observation
+    def _follow(self, prev: Snapshot | None, s: Snapshot) -> None:
+        """A new snapshot: which weights the glow measures from (the frame before; kept when the same
+        moment is merely sent again; none after a new network or a jump in the history), and the steps
+        to walk when it is one observation after ``prev``."""
+        f = self.frame
+        again = prev is not None and _moment(prev) == _moment(s)
+        if prev is None or [w.shape for w in prev.weights] != [w.shape for w in s.weights] \
+                or prev.viewing != s.viewing or s.step < prev.step:
+            self._base = None
+        elif not (again and np.array_equal(_edge_values(prev.weights, prev.biases, f.edges), f.edges.w)):
+            self._base = prev
+        if again:
+            return
+        beats = []
+        if prev is not None and f.levels and _one_observation_later(prev, s):
+            beats = _beats(len(f.levels), (prev.phase.index, prev.epoch) != (s.phase.index, s.epoch))
+            duration = SLOW_MOTION_SHARE * self._interval if s.state == "running" else SINGLE_STEP_S
+            if duration / len(beats) < MIN_BEAT_S:
+                beats = []
+            else:
+                self._updated, self._ended = s.step > prev.step, (prev.epoch + 1, prev.phase.epochs)
+                self._beat_timer.start(round(1000 * duration / len(beats)))
+        if not beats:
+            self._beat_timer.stop()
+        self._beats, self._beat = beats, 0
+
+    def _current(self) -> _Beat | None:
+        return self._beats[self._beat] if self._beats else None
+
+    def _pending(self) -> set[int]:
+        """The columns the pass has not reached at the step drawn."""
+        b = self._current()
+        if b is None or b.step > 4:
+            return set()
+        return {c for t, cs in enumerate(self.frame.levels) if t > b.level for c in cs}
+
+    def _draw_signal(self) -> None:
+        """Step 5: a ring on each rated output, growing with its error ``e = y − x``; step 6: on the units
+        ``δ`` has reached, growing with ``|δ|``; coloured by the sign (on the layer's largest)."""
+        f, b = self.frame, self._current()
+        xs, ys, sizes, pens = [], [], [], []
+        if b is not None and b.step in (5, 6):
+            tr = f.snapshot.trace
+            values = tr.error if b.step == 5 else tr.deltas[b.level - 1]
+            top = float(np.abs(values).max())
+            for i in f.levels[b.level] if top > 0 else []:
+                c = f.columns[i]
+                v = values[c.units] / top
+                for k in np.flatnonzero(np.abs(v) >= SIGNAL_FLOOR).tolist():
+                    xs.append(c.x)
+                    ys.append(float(c.y[k]))
+                    sizes.append(self._node_px[i] + 5 + 12 * abs(float(v[k])))
+                    pens.append(self._signal_pens[bool(v[k] > 0)])
+        if xs or len(self.signal.data):
+            self.signal.setData(x=xs, y=ys, size=sizes, pen=pens, brush=None)
+
+    def _draw_beat(self) -> None:
+        """What the step drawn adds over the edges: the layer at work (steps 3–4 its weights, step 6 its
+        ``−∂L/∂w``) over the dimmed rest, the glow (from step 7 on, or always without steps), and the
+        step's caption; tells the Steps panel the step."""
+        f, b = self.frame, self._current()
+        flow = None
+        if b is not None and b.step in (3, 4, 6):
+            layer = f.level_layers[b.level - 1]
+            edges = f.edges.take(np.flatnonzero(f.edges.layer == layer))
+            tr = f.snapshot.trace
+            if b.step < 6:
+                flow = edges
+            elif tr.grad_w is not None:
+                gw, gb = tr.grad_w[b.level - 1], tr.grad_b[b.level - 1]
+                g = -_edge_values({layer: gw}, {layer: gb}, edges)
+                top = max(float(np.abs(gw).max()), float(np.abs(gb).max()), 1e-30)
+                flow = replace(edges, w=g, mag=np.minimum(np.abs(g) / top, 1.0))
+        self.flow.setVisible(flow is not None)
+        if flow is not None:
+            self.flow.set_edges(flow, ~np.asarray(f.snapshot.trainable, dtype=bool))
+        self.edges.set_dimmed(self.selected is not None or flow is not None)
+        k, strength = self._glow
+        if b is not None and b.step < 7:
+            k, strength = k[:0], strength[:0]
+        # opaque halos (translucent wide lines are slow), the glowing edges drawn again over them
+        self.glow.set_groups([(self._glow_pens[strong], *_ends(f.edges, k[(strength >= 0.75) == strong]))
+                              for strong in (False, True)] + self.edges.groups_of(k))
+        self.step_label.setText(self._step_text(b))
+        if self.step != self._step_shown:
+            self._step_shown = self.step
+            self.stepChanged.emit(self.step)
+
+    def _step_text(self, b: _Beat | None) -> str:
+        """The caption: the step's number, name and formula (as in the Steps panel) and its numbers."""
+        s = self.frame.snapshot
+        if b is None:
+            if s.state == "running":
+                pace = "full speed" if self._interval == 0 else f"one observation every {self._interval:g} s"
+                return (f"<i>{pace}: each frame shows the newest snapshot, every step at once; the glowing edges "
+                        "changed most since the frame before</i>")
+            return ("<i>Step observation (→) walks the steps 2–8 of one observation; slow motion shows them while "
+                    "training. The glowing edges are the weights the last change moved most.</i>")
+        number, name, formula = STEPS[b.step - 1]
+        return (f"<b>Step {number} — {name}</b>&nbsp; <code>{html.escape(formula)}</code> &nbsp;·&nbsp; "
+                f"{self._step_detail(b)}")
+
+    def _step_detail(self, b: _Beat) -> str:
+        f = self.frame
+        s, tr = f.snapshot, f.snapshot.trace
+        if b.step == 2:
+            corrupted = int((tr.x_in != tr.x).sum())
+            return (f"{html.escape(tr.label)} enters: {tr.n_rated:,} rated of {len(tr.x):,}"
+                    + (f", {corrupted:,} corrupted by the noise (x̃ ← x)" if corrupted else ""))
+        layer = f.level_layers[b.level - 1] if b.level > 0 else -1
+        name = f.columns[f.levels[b.level][0]].caption.splitlines()[0] if b.level > 0 else ""
+        if b.step in (3, 4):
+            h = "x" if b.level == 1 and f.levels[0] == [0] else "h"
+            return (f"{name} = {s.activations[layer]}(W<sub>{layer + 1}</sub>·{h} + b<sub>{layer + 1}</sub>): "
+                    "its edges lit")
+        if b.step == 5:
+            text = f"L = <b>{_fmt(tr.loss)}</b> over n = {tr.n_rated:,} rated"
+            penalty = penalty_text(self.model, tr.penalty)
+            return text + (f" + {penalty}" if penalty else "") + "; rings: each rated output's error e = y − x"
+        if b.step == 6:
+            edges = (f"; edges of W<sub>{layer + 1}</sub>: −∂L/∂w, where each weight is pushed"
+                     if tr.grad_w is not None else "")
+            return f"rings: δ at {name}{edges}"
+        if b.step == 7:
+            if self._updated:
+                when = "this observation (online)" if s.batch_size == 1 else f"the batch of {s.batch_size}"
+                return f"update {s.step:,} after {when}: the {len(self._glow[0])} edges that changed most glow"
+            done = (s.position - 1) % s.batch_size + 1
+            total = min(s.batch_size, s.n_observations - s.position + done)
+            return f"no update yet: it comes after the batch ({done} of {total} observations so far)"
+        epoch, of = self._ended
+        rmse = s.history.epoch_train_rmse
+        return (f"epoch {epoch} of {of} done: all {s.n_observations:,} observations passed"
+                + (f" (train RMSE {rmse[-1]:.3f})" if len(rmse) else ""))
 
     def _draw_band(self) -> None:
         """A faint band behind the two columns of the RBM being trained."""
@@ -919,7 +1276,7 @@ class NetworkView(QWidget):
         f = self.frame
         if self.selected is None or f is None:
             self.highlight.set_groups([])
-            self.edges.set_dimmed(False)
+            self.edges.set_dimmed(self.flow.isVisible())
             return
         column, unit = self.selected
         parts = []
@@ -940,11 +1297,17 @@ class NetworkView(QWidget):
             self._titles[title] = short
         return short
 
+    def _noisy(self) -> bool:
+        """The input column shows corrupted inputs beside the clean ones (denoising)."""
+        return self.frame.values[0].clean is not None or (self.model is not None and self.model.kind == "denoising")
+
     def _value_px(self, fm: QFontMetricsF, column: int) -> float:
         """Room for the values beside a movie column (none while the snapshot has none)."""
         if self.frame.values[column].fill is None:
             return 0.0
-        return fm.horizontalAdvance(_INPUT_SAMPLE if column == 0 else _OUTPUT_SAMPLE)
+        if column:
+            return fm.horizontalAdvance(_OUTPUT_SAMPLE)
+        return fm.horizontalAdvance(_NOISY_SAMPLE if self._noisy() else _INPUT_SAMPLE)
 
     def _widest_title(self, fm: QFontMetricsF) -> float:
         f = self.frame
@@ -1078,7 +1441,15 @@ class NetworkView(QWidget):
         self._highlight_pens = {positive: QPen(palette.qcolor(1.0 if positive else -1.0), 2.6)
                                 for positive in (False, True)}
         self._brushes = [QBrush(QColor(*c)) for c in palette.level_rgba().tolist()]
+        self._pending_brush = QBrush(_blend(self._dim, base, 0.18))
+        self._dormant_pen = pg.mkPen(self._dim, width=1.5, style=Qt.PenStyle.DashLine)
+        self._signal_pens = {positive: pg.mkPen(palette.qcolor(1.0 if positive else -1.0), width=2.2)
+                             for positive in (False, True)}
+        self._glow_pens = {strong: QPen(QBrush(_blend(QColor(palette.GLOW_HEX), base, 0.85 if strong else 0.6)),
+                                        11.0 if strong else 8.0, Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap)
+                           for strong in (False, True)}
         self.edges.set_colors(base, self._dim)
+        self.flow.set_colors(base, self._dim)
         band = QColor(pal.color(QPalette.ColorRole.Highlight))
         band.setAlpha(28)
         self.band.setBrush(band)
@@ -1114,10 +1485,10 @@ def _names(f: _Frame):
     return name
 
 
-def _movie_texts(v: _Values, units: np.ndarray, output: bool) -> tuple[list[str], list[bool]]:
-    """Beside each drawn movie: the input ``x`` (the rating it came from, "✕" when the noise dropped it,
-    "–" when not rated), or the output ``target → reconstruction (error)`` in stars; and whether the
-    unit counts in the loss."""
+def _movie_texts(v: _Values, units: np.ndarray, output: bool, errors: bool = True) -> tuple[list[str], list[bool]]:
+    """Beside each drawn movie: the input ``x`` (the rating it came from; ``x̃ ← x`` when the noise
+    corrupted it, "–" when not rated), or the output ``target → reconstruction (error)`` in stars (the
+    error left out unless ``errors``); and whether the unit counts in the loss."""
     n = len(units)
     if v.fill is None:
         return [""] * n, [True] * n
@@ -1131,23 +1502,22 @@ def _movie_texts(v: _Values, units: np.ndarray, output: bool) -> tuple[list[str]
             if target is None or not rated[k]:
                 texts.append(f"– → {y}")
             else:
-                error = round((fill[k] - target[k]) * v.scale, 1) + 0.0
-                texts.append(f"{_stars(target[k] * v.scale)} → {y} ({error:+.1f})")
+                error = f" ({round((fill[k] - target[k]) * v.scale, 1) + 0.0:+.1f})" if errors else ""
+                texts.append(f"{_stars(target[k] * v.scale)} → {y}{error}")
         return texts, rated.tolist()
     clean = v.clean[units] if v.clean is not None else fill
     for k in range(n):
         if not rated[k]:
             texts.append("–")
-        elif clean[k] != 0 and fill[k] == 0:
-            texts.append(f"✕ ({_stars(clean[k] * v.scale)})")
         elif clean[k] != fill[k]:
-            texts.append(f"{fill[k] * v.scale:.2f} ({_stars(clean[k] * v.scale)})")
+            texts.append(f"x̃ {_fmt2(fill[k])} ← {_fmt2(clean[k])} ({_stars(clean[k] * v.scale)})")
         else:
             texts.append(f"{_fmt(fill[k])} ({_stars(fill[k] * v.scale)})" if v.scale != 1 else _fmt(fill[k]))
     return texts, rated.tolist()
 
 
-def _describe_node(f: _Frame, column: int, unit: int) -> str:
+def _describe_node(f: _Frame, column: int, unit: int, insight: list[str]) -> str:
+    """The node's values, its bias and gradients; ``insight``: lines about the unit over all observations."""
     v = f.values[column]
     lines = [_names(f)(column, unit)]
     for name, arr in v.rows:
@@ -1160,6 +1530,7 @@ def _describe_node(f: _Frame, column: int, unit: int) -> str:
                      f"error {(v.fill[unit] - v.target[unit]) * v.scale:+.2f}{stars}")
     elif v.clean is not None and v.clean[unit] != v.fill[unit]:
         lines.append(f"corrupted by the noise: clean {_fmt(v.clean[unit])}")
+    lines += insight
     if column > 0:
         layer = column - 1
         lines.append(f"b = {_fmt(f.snapshot.biases[layer][unit])}")
@@ -1191,8 +1562,8 @@ def _describe_bias_unit(f: _Frame, column: int) -> str:
             "hover an edge from it for one bias")
 
 
-def _header(s: Snapshot) -> str:
-    """Observation shown · phase · loss · epoch and update."""
+def _header(s: Snapshot, model) -> str:
+    """Observation shown · phase · loss and the type's penalty · epoch and update."""
     parts = []
     tr = s.trace
     if tr is not None:
@@ -1204,8 +1575,9 @@ def _header(s: Snapshot) -> str:
         loss = f"loss {_fmt(tr.loss)}"
         if tr.scale != 1 and len(tr.x) == s.sizes[0]:
             loss += f" (RMSE {tr.scale * math.sqrt(max(tr.loss, 0.0)):.2f} stars)"
-        if tr.penalty:
-            loss += f" + penalty {_fmt(tr.penalty)}"
+        penalty = penalty_text(model, tr.penalty)
+        if penalty:
+            loss += f" + {html.escape(penalty)}"
         parts.append(loss)
     parts.append(f"epoch {s.epoch}/{s.phase.epochs} · update {s.step:,}")
     return " · ".join(parts)

@@ -16,6 +16,8 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 NEGATIVE_HEX = "#f59322"
 NEUTRAL_HEX = "#e8eaeb"
 POSITIVE_HEX = "#0877bd"
+#: the halo of the weights that changed most: off the scale, bright on dark and light backgrounds
+GLOW_HEX = "#ffd21f"
 #: quantisation steps of the scale (odd, so that 0 is a step of its own)
 LEVELS = 65
 

@@ -184,3 +184,22 @@ def test_the_timeline_thins_itself_evenly_under_its_cap(monkeypatch):
     assert len(serials) <= 5 and serials[0] == 0
     assert np.unique(np.diff(serials)).size == 1      # evenly spread
     assert serials[-1] + t.timeline.stride > 12        # up to the last epoch the stride allows
+
+
+def test_stepping_shows_the_observation_just_trained_then_the_selected_one_again():
+    ratings = grid()
+    t = Trainer(ratings, ModelSpec(kind="denoising", hidden=(5,)), TrainSpec(mode="online", epochs=3, seed=4))
+    t.display_observation = 2
+    stepped = []
+    for _ in range(4):
+        t.step_observation()
+        stepped.append(int(t._order[t.position - 1]))
+        s = t.snapshot()
+        assert s.trace.observation == stepped[-1]           # the real pass of the one trained …
+        assert s.trace is t._trace                          # … with the corruption it was trained on
+    assert len(set(stepped)) > 1
+    t.display_observation = 2                               # a selection shows that user at once
+    assert t.snapshot().trace.observation == 2
+    t.step_observation()
+    t.step_batch()                                          # after a whole batch: the selected one again
+    assert t.snapshot().trace.observation == 2

@@ -1,5 +1,5 @@
 """The engine's maths: gradients against autograd and finite differences, optimisers against torch.optim,
-CD-k against its formula, and the seed's 4-2-4 example."""
+the trainer's updates against both, CD-k against its formula, and the seed's 4-2-4 example."""
 
 from __future__ import annotations
 
@@ -7,12 +7,16 @@ import numpy as np
 import pytest
 import torch
 
+from aegui.core.data.ratings import Ratings
 from aegui.core.engine import activations as act
 from aegui.core.engine.network import Network
 from aegui.core.engine.objective import Penalty, _contractive_from, evaluate
+from aegui.core.engine.observations import Observations
 from aegui.core.engine.optimizers import FlatOptimizer
 from aegui.core.engine.rbm import RBM
 from aegui.core.engine.seed_example import seed_network, seed_pass
+from aegui.core.engine.spec import ModelSpec, TrainSpec
+from aegui.core.engine.trainer import Trainer
 
 
 def make_batch(b=5, m=7, seed=0, density=0.5):
@@ -158,6 +162,79 @@ def test_flat_optimizers_match_torch_optim(name):
         mine.step(grad.clone())
     flat_reference = torch.cat([p.detach().reshape(-1) for pair in zip(weights, biases) for p in pair])
     assert torch.allclose(net.params, flat_reference, rtol=1e-10, atol=1e-12)
+
+
+def test_evaluate_without_keeping_the_error_gives_the_same_gradient():
+    net = make_net((7, 5, 3, 5, 7), "sigmoid", "identity")
+    x, mask = make_batch()
+    penalty = Penalty(2, kl_weight=0.2, kl_target=0.2)
+    kept = evaluate(net, x, x, mask, penalty)
+    grad = net.grad.clone()
+    lean = evaluate(net, x, x, mask, penalty, keep_error=False)
+    assert lean.error is None and lean.loss == kept.loss
+    assert torch.equal(net.grad, grad)
+
+
+def test_masks_are_the_rated_cells_cached_or_not():
+    rng = np.random.default_rng(2)
+    values = rng.integers(1, 11, (9, 6)) / 2  # half stars
+    values[rng.random(values.shape) < 0.5] = 0
+    ratings = Ratings.from_dense(values)
+    rows = torch.tensor([4, 0, 7])
+    cached, streamed = Observations(ratings), Observations(ratings, cache_cells=0)
+    for obs in (cached, streamed):
+        x, mask = obs.block(rows)
+        assert torch.equal(mask, (torch.from_numpy(values[[4, 0, 7]]) > 0).float())
+        assert torch.equal(x, torch.from_numpy(values[[4, 0, 7]] / 5).float())
+    assert torch.equal(cached.block(rows[:1])[1], streamed.block(rows[:1])[1])
+
+
+def ratings_grid(n_users=24, n_movies=10, seed=0):
+    rng = np.random.default_rng(seed)
+    values = rng.integers(1, 6, (n_users, n_movies)).astype(float)
+    values[rng.random(values.shape) > 0.5] = 0
+    values[:, 0] = np.where(values[:, 0] == 0, 3, values[:, 0])
+    return Ratings.from_dense(values)
+
+
+UPDATE_CASES = [
+    ("basic", {}, "rmsprop"),
+    ("overcomplete", {"hidden": (14,)}, "adam"),
+    ("sparse", {"sparsity_weight": 0.3, "l1_weight": 0.05}, "rmsprop"),
+    ("denoising", {"noise": "mask"}, "adam"),
+    ("denoising", {"noise": "gaussian", "noise_rate": 0.1}, "sgd"),
+    ("contractive", {"contractive_weight": 0.2}, "rmsprop"),
+    ("stacked", {}, "adam"),  # its first pre-training stage: a shallow autoencoder on the ratings
+    ("deep", {"pretrain_epochs": 0, "output_activation": "sigmoid"}, "sgd"),
+]
+
+
+@pytest.mark.parametrize("kind,extra,optimizer", UPDATE_CASES,
+                         ids=[f"{k}-{e.get('noise', '')}{o}" for k, e, o in UPDATE_CASES])
+def test_trainer_updates_equal_autograd_and_torch_optim(kind, extra, optimizer):
+    """The trainer's update (written-out backward pass, fused optimiser kernels, masks made as sign(x),
+    ∂L/∂y made in place) moves θ as autograd and torch.optim do, over several batches and two epochs."""
+    model = ModelSpec(kind=kind, **{"hidden": (6, 3), **extra})
+    t = Trainer(ratings_grid(), model, TrainSpec(mode="minibatch", batch_size=8, optimizer=optimizer, lr=0.01,
+                                                 weight_decay=0.01, epochs=5, seed=4))
+    stage = t.stage
+    net = stage.network
+    weights = [w.detach().clone().requires_grad_() for w in net.weights]
+    biases = [b.detach().clone().requires_grad_() for b in net.biases]
+    cls, kwargs = {"sgd": (torch.optim.SGD, {"momentum": 0.9}), "rmsprop": (torch.optim.RMSprop, {}),
+                   "adam": (torch.optim.Adam, {})}[optimizer]
+    reference = cls([{"params": weights, "weight_decay": 0.01}, {"params": biases, "weight_decay": 0.0}],
+                    lr=0.01, **kwargs)
+    for _ in range(6):
+        _, _, x, _, x_in = t._current_batch()  # the batch (and its corruption) the update will use
+        flat = torch.cat([p.reshape(-1) for pair in zip(weights, biases) for p in pair])
+        reference.zero_grad()
+        autograd_loss(net, x_in, x, (x > 0).to(x.dtype), stage.penalty, flat).backward()
+        reference.step()
+        t.step_batch()
+    assert t.stage is stage and t.steps == 6
+    expected = torch.cat([p.detach().reshape(-1) for pair in zip(weights, biases) for p in pair])
+    torch.testing.assert_close(net.params, expected, rtol=1e-4, atol=1e-5)
 
 
 def test_cd1_update_follows_the_formula():

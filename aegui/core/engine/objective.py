@@ -35,7 +35,7 @@ class Evaluation:
     """One forward and backward pass over a batch (tensors belong to the engine's thread)."""
 
     hs: list[torch.Tensor]        # [h_0 = x̃, h_1, …, h_L = y]
-    error: torch.Tensor           # (B, m) e = (y − x) ⊙ r
+    error: torch.Tensor | None    # (B, m) e = (y − x) ⊙ r; None when not kept (see evaluate)
     n_rated: float                # n = Σ r
     reconstruction: float         # L_rec
     penalty: float                # P
@@ -98,21 +98,21 @@ def _contractive_from(network: Network, x: torch.Tensor, code_layer: int,
 
 
 def evaluate(network: Network, x_in: torch.Tensor, target: torch.Tensor, mask: torch.Tensor | None,
-             penalty: Penalty, *, gradient: bool = True) -> Evaluation:
+             penalty: Penalty, *, gradient: bool = True, keep_error: bool = True) -> Evaluation:
     """Forward pass, loss and (when ``gradient``) ``∂(L_rec + P)/∂θ`` written into ``network.grad``.
 
-    ``mask`` ``None`` means every cell counts (pre-training on codes).
+    ``mask`` ``None`` means every cell counts (pre-training on codes). ``keep_error=False`` (the trainer's
+    updates): ``∂L/∂y = 2e/n`` is made in place of ``e``, which is then not returned.
     """
     hs = network.forward(x_in)
-    y = hs[-1]
-    error = y - target
+    error = hs[-1] - target
     if mask is not None:
         error.mul_(mask)
-        n = float(mask.sum())
+        n = max(float(mask.sum()), 1.0)
     else:
-        n = float(error.numel())
-    n = max(n, 1.0)
-    reconstruction = float(torch.dot(error.reshape(-1), error.reshape(-1))) / n
+        n = max(float(error.numel()), 1.0)
+    flat = error.reshape(-1)
+    reconstruction = float(torch.dot(flat, flat)) / n
     penalty_value = 0.0
     grad_hidden: dict[int, torch.Tensor] = {}
     k = penalty.code_layer
@@ -125,15 +125,15 @@ def evaluate(network: Network, x_in: torch.Tensor, target: torch.Tensor, mask: t
         penalty_value += penalty.l1_weight * float(z.abs().sum()) / z.shape[0]
         g = torch.sign(z).mul_(penalty.l1_weight / z.shape[0])
         grad_hidden[k] = grad_hidden[k] + g if k in grad_hidden else g
-    result = Evaluation(hs, error, n, reconstruction, penalty_value)
+    result = Evaluation(hs, error if keep_error else None, n, reconstruction, penalty_value)
     if not gradient:
         if penalty.contractive_weight:
-            with torch.no_grad():
+            with torch.inference_mode(False), torch.no_grad():
                 result.penalty += penalty.contractive_weight * float(contractive(network, x_in, k)[0])
         return result
-    result.deltas = network.backward(hs, error * (2.0 / n), grad_hidden)
+    result.deltas = network.backward(hs, error * (2.0 / n) if keep_error else error.mul_(2.0 / n), grad_hidden)
     if penalty.contractive_weight:
-        with torch.enable_grad():
+        with torch.inference_mode(False), torch.enable_grad():  # autograd, even inside the trainer's update
             value, leaves = contractive(network, x_in, k)
             value = value * penalty.contractive_weight
             grads = torch.autograd.grad(value, [t for pair in leaves for t in pair])

@@ -1,9 +1,11 @@
 """Ratings as the network sees them: observation rows, scaled, in dense blocks.
 
 An observation is a user (user-based) or a movie (item-based, I-AutoRec); its input vector is
-``x = r / s`` (``s = ModelSpec.input_scale``, 5 by default) over the features (0 = not rated) and its mask ``r > 0``. Small sets are kept as one dense
-tensor (fast slicing); large ones (ML-10M: 70k × 10.7k) are densified one block of rows at a time, so
-memory grows with the ratings, never with users × movies.
+``x = r / s`` (``s = ModelSpec.input_scale``, 5 by default) over the features (0 = not rated) and its mask
+``r > 0``, made as ``sign(x)`` (ratings are positive): one vectorised pass, cheaper than a comparison and a
+cast or than fetching a cached mask. Small sets are kept as one dense tensor (fast slicing); large ones
+(ML-10M: 70k × 10.7k) are densified one block of rows at a time, so memory grows with the ratings, never
+with users × movies.
 """
 
 from __future__ import annotations
@@ -31,21 +33,21 @@ class Observations:
         self.n = ratings.n_users
         self.m = ratings.n_movies
         self.dtype, self.device = dtype, torch.device(device)
-        self._x = self._mask = None
+        self._x = None
         if self.n * self.m <= cache_cells:
             self._x = torch.from_numpy(ratings.to_dense()).to(self.device, dtype).div_(self.scale)
-            self._mask = (self._x > 0).to(dtype)
 
     def block(self, rows: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """``(x, mask)`` of shape ``(len(rows), m)`` for a 1-D index tensor of rows."""
-        if self._x is not None:
-            if rows.numel() == 1:
-                r = int(rows[0])
-                return self._x[r:r + 1], self._mask[r:r + 1]
-            return self._x.index_select(0, rows), self._mask.index_select(0, rows)
-        x = torch.from_numpy(self.ratings.dense_rows(rows.cpu().numpy())).to(self.device, self.dtype)
-        x.div_(self.scale)
-        return x, (x > 0).to(self.dtype)
+        if self._x is None:
+            x = torch.from_numpy(self.ratings.dense_rows(rows.cpu().numpy())).to(self.device, self.dtype)
+            x.div_(self.scale)
+        elif rows.numel() == 1:
+            r = int(rows[0])
+            x = self._x[r:r + 1]
+        else:
+            x = self._x.index_select(0, rows)
+        return x, torch.sign(x)
 
     def row(self, r: int) -> tuple[torch.Tensor, torch.Tensor]:
         return self.block(torch.tensor([r]))

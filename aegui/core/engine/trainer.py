@@ -136,7 +136,7 @@ class Trainer:
         self._epoch_se = 0.0
         self._epoch_n = 0.0
         self._trace: Trace | None = None
-        self.display_observation: int | None = None
+        self.display_observation = None
         self._hist_train: list[float] = []
         self._hist_test: list[float] = []
         self._hist_val: list[float] = []
@@ -327,8 +327,10 @@ class Trainer:
             self._batch = (start, rows, x, mask, self._corrupt(x, mask, self.generator))
         return self._batch
 
+    @torch.inference_mode()
     def _update(self) -> float:
-        """One optimiser (or CD) update on the current batch; returns its loss."""
+        """One optimiser (or CD) update on the current batch; returns its loss. It runs in inference mode:
+        the backward pass is written out, so no operation needs autograd's bookkeeping."""
         start, rows, x, mask, x_in = self._batch
         st = self.stage
         if st.rbm is not None:
@@ -337,7 +339,7 @@ class Trainer:
             loss = reconstruction = st.chain["reconstruction"]
             n = float(mask.sum()) if mask is not None else float(x.numel())
         else:
-            ev = evaluate(st.network, x_in, x, mask, st.penalty)
+            ev = evaluate(st.network, x_in, x, mask, st.penalty, keep_error=False)
             loss, reconstruction, n = ev.loss, ev.reconstruction, ev.n_rated
             if not math.isfinite(loss):
                 self._diverged()
@@ -369,6 +371,20 @@ class Trainer:
         if self.state == "ready":
             self.state, self.message = "paused", "stepping"
 
+    @property
+    def display_observation(self) -> int | None:
+        """The observation whose pass snapshots show, except right after :meth:`step_observation`: then
+        the observation just stepped (its real pass, corruption included). Setting it shows it at once."""
+        return self._display
+
+    @display_observation.setter
+    def display_observation(self, observation: int | None) -> None:
+        self._display = observation
+        self._traced_at = None
+
+    def _moment(self) -> tuple[int, int, int, int]:
+        return self.phase_index, self.epoch, self.position, self.steps
+
     def step_observation(self) -> bool:
         """Move the cursor by one observation (tracing it); update when its batch completes.
         Returns ``False`` when there is nothing left to do."""
@@ -386,6 +402,7 @@ class Trainer:
                 self._update()
                 if self.position >= self.stage.data.n and not self.finished:
                     self._end_epoch()
+            self._traced_at = self._moment()
             return not self.finished
 
     def step_batch(self) -> bool:
@@ -798,7 +815,9 @@ class Trainer:
                 updates = (frozen_all(uw), frozen_all(ub))
             tr = None
             if trace:
-                if self.display_observation is not None and self.stage.data is self.inputs \
+                if past is None and self._trace is not None and self._traced_at == self._moment():
+                    tr = self._trace  # the observation just stepped (slow motion, →), not the one selected
+                elif self.display_observation is not None and self.stage.data is self.inputs \
                         and 0 <= self.display_observation < self.n_obs \
                         and (past is None or self.stage.network is net):  # no pre-training stage of the present
                     tr = self.trace(self.display_observation, gradients=gradients and past is None)

@@ -163,6 +163,8 @@ def run_ui_bench(json_line: bool = False, seconds: float = 5.0) -> int:
         time.sleep(0.01)
         if time.monotonic() > end:
             raise RuntimeError("the engine did not start within 60 s")
+    # enough epochs to train through the whole measurement (the preset's 100 take about 3 s)
+    window.apply_specs(window.doc.model, window.doc.training.with_(epochs=100_000))
     frames: list[tuple[float, int]] = []  # (when drawn, updates made)
     window.snapshotShown.connect(lambda snap: frames.append((time.perf_counter(), snap.step)))
     window.training_panel.play_action.setChecked(True)
@@ -183,7 +185,7 @@ def run_ui_bench(json_line: bool = False, seconds: float = 5.0) -> int:
     from PySide6.QtCore import QEventLoop
 
     loop = QEventLoop()
-    QTimer.singleShot(500, loop.quit)  # let training reach full speed
+    QTimer.singleShot(2000, loop.quit)  # let training reach full speed (and the window settle: gc.freeze)
     loop.exec()
     clock.start()
     timer.start()

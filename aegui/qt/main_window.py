@@ -7,6 +7,7 @@ what and where, and leaves the document as it was.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import time
@@ -41,6 +42,10 @@ from .worker import TrainingController
 SESSION_FILTER = "aegui sessions (*.aegui)"
 RATINGS_FILTER = "Ratings (*.csv *.data *.dat *.txt *.tsv);;All files (*)"
 MAX_RECENT = 8
+#: after this many frames drawn while training, the objects alive so far (Qt wrappers, modules, caches)
+#: leave the garbage collector's care (``gc.freeze``): a full collection over them took 50–80 ms, a stall
+#: the window showed twice every few seconds; afterwards only the few objects made per frame are tracked
+GC_FREEZE_AFTER_FRAMES = 10
 #: the first window size (the network view needs ~900 pixels between the docks)
 DEFAULT_SIZE = (1720, 960)
 #: docks holding forms: they scroll rather than force the window to grow on a small screen
@@ -104,6 +109,7 @@ class MainWindow(QMainWindow):
         self._insight_asked_at = -1e9
         self._insight_pending = False
         self._insight_trip = 0.0               # seconds the last insight took to come back
+        self._frames_to_freeze = GC_FREEZE_AFTER_FRAMES
         self._data_key = None
 
         self.network_view = NetworkView()
@@ -303,6 +309,11 @@ class MainWindow(QMainWindow):
 
     def show_snapshot(self, snapshot) -> None:
         self.snapshot = snapshot
+        if self._frames_to_freeze and snapshot.state == "running":
+            self._frames_to_freeze -= 1
+            if not self._frames_to_freeze:
+                gc.collect()
+                gc.freeze()
         self.network_view.show_snapshot(snapshot)
         self.charts_panel.show_snapshot(snapshot)
         self.timeline_bar.show_snapshot(snapshot)

@@ -146,7 +146,7 @@ def test_slow_motion_spreads_the_steps_over_the_time_between_observations(view, 
 # ---------------------------------------------------------------------- the glow
 def test_the_glow_marks_exactly_the_largest_changes_between_two_frames(view):
     _, shots = stepped(ModelSpec(hidden=(4, 2)), 1)
-    s0 = shots[1]
+    s0 = dataclasses.replace(shots[1], state="running")   # the glow is for weights changing as one watches
     w = [np.array(a) for a in s0.weights]
     b = [np.array(a) for a in s0.biases]
     w[0][1, 2] += 0.5      # the largest change
@@ -165,6 +165,8 @@ def test_the_glow_marks_exactly_the_largest_changes_between_two_frames(view):
 
     view.show_snapshot(dataclasses.replace(s1))  # the same moment sent again: the glow stays
     assert segments(view.glow.groups) == edge_segments(view, view._glow[0]) and len(view._glow[0]) == 3
+    view.show_snapshot(dataclasses.replace(s1, state="paused"))  # paused: nothing is changing, no glow
+    assert segments(view.glow.groups) == set()
     view.show_snapshot(dataclasses.replace(s1, step=s1.step + 1))  # a new moment, nothing changed: none
     assert segments(view.glow.groups) == set()
 
@@ -203,7 +205,7 @@ def test_dormant_units_and_the_sparsity_target_come_from_the_insight(view):
 
     code = view.describe(view.hit_at(view.scene_pos(2, 1)))
     assert f"mean h over all users = {insight.mean_activation[1][1]:.4g} (target ρ = 0.2)" in code
-    assert "dormant: its mean stays below 0.02, or it is never active" in code
+    assert "dormant: its mean |h| stays below 0.02 (switched off)" in code
     assert "dormant" not in view.describe(view.hit_at(view.scene_pos(2, 0)))
 
     view.show_insight(dataclasses.replace(insight, dormant=(np.ones(5, bool),) * 3))  # another network's

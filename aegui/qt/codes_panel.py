@@ -29,8 +29,8 @@ from .plot_export import ExportButton, export_view
 BOUNDED = ("sigmoid", "tanh")
 #: movies listed in and out of a unit
 TOP = 8
-DORMANT_RULE = "mean activation < ρ/10"
-DORMANT_DETAIL = f"{DORMANT_RULE} (ρ the sparsity target), or never active (a dead ReLU)"
+DORMANT_RULE = "mean |h| < ρ/10"
+DORMANT_DETAIL = f"{DORMANT_RULE} (ρ the sparsity target): switched off (a dead ReLU, a unit stuck at 0)"
 LINEARISED = ("a product of weight matrices: a linearisation that ignores the activations' slopes "
               "(h = f(W·h′ + b) read as h ≈ W·h′)")
 
@@ -82,6 +82,7 @@ class CodesPanel(QWidget):
         self.strip.setMenuEnabled(False)
         self.strip.hideButtons()
         self.strip.setLabel("left", "mean h")
+        self.strip.getAxis("left").enableAutoSIPrefix(False)   # activations read as they are, not ×0.001
         self.strip.setToolTip(f"Each unit's mean activation over all observations; ✕ dormant ({DORMANT_DETAIL})")
         self.mean_bars = pg.BarGraphItem(x=[], height=[], width=1.0, brush=palette.POSITIVE_HEX, pen=None)
         self.dormant_marks = pg.ScatterPlotItem(symbol="x", size=9, pen=pg.mkPen(palette.NEGATIVE_HEX, width=2),

@@ -1110,7 +1110,7 @@ class NetworkView(QWidget):
             lines[0] += f" (target ρ = {self._rho(column):g})"
         if self._dormant(column)[unit]:
             limit = f" {self.model.sparsity_target / 10:g}" if self.model is not None else " ρ/10"
-            lines.append(f"dormant: its mean stays below{limit}, or it is never active")
+            lines.append(f"dormant: its mean |h| stays below{limit} (switched off)")
         return lines
 
     # ------------------------------------------------------------------ the steps of one observation
@@ -1172,7 +1172,7 @@ class NetworkView(QWidget):
 
     def _draw_beat(self) -> None:
         """What the step drawn adds over the edges: the layer at work (steps 3–4 its weights, step 6 its
-        ``−∂L/∂w``) over the dimmed rest, the glow (from step 7 on, or always without steps), and the
+        ``−∂L/∂w``) over the dimmed rest, the glow (from step 7 on, or while training without steps), and the
         step's caption; tells the Steps panel the step."""
         f, b = self.frame, self._current()
         flow = None
@@ -1192,7 +1192,7 @@ class NetworkView(QWidget):
             self.flow.set_edges(flow, ~np.asarray(f.snapshot.trainable, dtype=bool))
         self.edges.set_dimmed(self.selected is not None or flow is not None)
         k, strength = self._glow
-        if b is not None and b.step < 7:
+        if (b.step < 7) if b is not None else f.snapshot.state != "running":  # glows while it changes
             k, strength = k[:0], strength[:0]
         # opaque halos (translucent wide lines are slow), the glowing edges drawn again over them
         self.glow.set_groups([(self._glow_pens[strong], *_ends(f.edges, k[(strength >= 0.75) == strong]))

@@ -118,7 +118,7 @@ class TrainingPanel(QWidget):
         """Progress over all phases: epochs done / epochs planned, and the time left at this pace."""
         total = sum(p.epochs for p in s.phases) or 1
         done = sum(p.epochs for p in s.phases[:s.phase.index]) + s.epoch + s.position / max(1, s.n_observations)
-        percent = int(100 * done / total)
+        percent = min(100, int(100 * done / total))   # the last epoch's cursor stays at its end
         if percent != self.progress.value():  # a progress bar repaints on every set
             self.progress.setValue(percent)
         eta = ""

@@ -97,11 +97,12 @@ def code_activations(network: Network, inputs: Observations, code_layer: int) ->
 
 
 def dormant_mask(codes: np.ndarray, rho: float) -> np.ndarray:
-    """``(n_k,) bool`` for ``(n, n_k)`` activations: units whose mean activation stays below ``ρ/10``,
-    or that are never active (a dead ReLU): the units a sparse autoencoder has switched off."""
+    """``(n_k,) bool`` for ``(n, n_k)`` activations: units whose mean ``|h|`` stays below ``ρ/10`` — the
+    units a sparse autoencoder has switched off (sigmoid: mean below ρ/10; a dead ReLU: never active;
+    tanh or identity: staying at 0)."""
     if not len(codes):
         return np.zeros(codes.shape[1], dtype=bool)
-    return (codes.mean(0) < rho / 10) | (codes.max(0) <= 0)
+    return np.abs(codes).mean(0) < rho / 10
 
 
 def dormant_units(network: Network, inputs: Observations, code_layer: int, rho: float) -> list[int]:

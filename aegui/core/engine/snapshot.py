@@ -170,8 +170,8 @@ class Insight:
             training input (``h_l = f(W_l·h_{l−1} + b_l)``, ``h_0 = x``).
         code_layer: index into ``codes`` of the bottleneck (the last encoder layer).
         mean_activation: per hidden layer, ``(n_l,)`` mean of ``h_l`` over *all* observations.
-        dormant: per hidden layer, ``(n_l,) bool``: mean activation below ``ρ/10`` (``ρ`` the sparsity
-            target) or never active at all (a dead ReLU).
+        dormant: per hidden layer, ``(n_l,) bool``: mean ``|h|`` below ``ρ/10`` (``ρ`` the sparsity
+            target): switched off (a dead ReLU is never active; a tanh or identity unit stays at 0).
         user: the user these fields describe.
         user_ratings: ``(n_movies,)`` the user's training ratings (0 = not rated).
         user_test: ``(n_movies,)`` the user's held-out test ratings (0 = none).

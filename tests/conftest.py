@@ -58,3 +58,16 @@ def window(qtbot, tmp_path, messages):
 
 def wait_state(qtbot, w, state):
     qtbot.waitUntil(lambda: w.controller.state == state, timeout=TIMEOUT)
+
+
+@pytest.fixture
+def view(qtbot):
+    """A network view on its own, shown."""
+    from aegui.qt.network_view import NetworkView
+
+    v = NetworkView()
+    qtbot.addWidget(v)
+    v.resize(1100, 640)
+    v.show()
+    qtbot.waitExposed(v)
+    return v

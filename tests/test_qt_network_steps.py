@@ -34,16 +34,6 @@ def stepped(model: ModelSpec, steps: int, n_users: int = 4, batch_size: int = 4)
     return t, shots
 
 
-@pytest.fixture
-def view(qtbot):
-    v = NetworkView()
-    qtbot.addWidget(v)
-    v.resize(1100, 640)
-    v.show()
-    qtbot.waitExposed(v)
-    return v
-
-
 def segments(groups) -> set[tuple[float, float, float, float]]:
     return {(x0, y0, x1, y1) for _, x, y in groups for x0, y0, x1, y1 in zip(x[::2], y[::2], x[1::2], y[1::2])}
 

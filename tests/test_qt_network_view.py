@@ -42,16 +42,6 @@ def snapshot_of(ratings: Ratings, steps: int = 6, observation: int = 0, **model)
     return t.snapshot()
 
 
-@pytest.fixture
-def view(qtbot):
-    v = NetworkView()
-    qtbot.addWidget(v)
-    v.resize(1100, 640)
-    v.show()
-    qtbot.waitExposed(v)
-    return v
-
-
 def at(view: NetworkView, scene_pos: QPointF) -> QPoint:
     return view.graphics.mapFromScene(scene_pos)
 

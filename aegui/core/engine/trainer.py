@@ -136,6 +136,7 @@ class Trainer:
         self._epoch_se = 0.0
         self._epoch_n = 0.0
         self._trace: Trace | None = None
+        self._scratch_net: Network | None = None
         self.display_observation = None
         self._hist_train: list[float] = []
         self._hist_test: list[float] = []
@@ -757,7 +758,7 @@ class Trainer:
         st = self.stage
         if st.rbm is not None:
             return None
-        scratch = st.network.sharing()
+        scratch = self._scratch()
         ev: Evaluation = evaluate(scratch, x_in, x, mask, st.penalty)
         r = int(rows[0])
         labels = self.inputs.ratings.user_ids
@@ -768,6 +769,14 @@ class Trainer:
                      ev.reconstruction, ev.penalty, frozen_all(d[0] for d in ev.deltas),
                      frozen_all(scratch.weight_grads) if gradients else None,
                      frozen_all(scratch.bias_grads) if gradients else None, self.inputs.scale)
+
+    def _scratch(self) -> Network:
+        """The stage's network sharing its ``θ`` with a gradient buffer of its own, made once per stage
+        network (its buffers are as large as ``θ``: a snapshot at 30 frames a second must not allocate them)."""
+        net = self.stage.network
+        if self._scratch_net is None or self._scratch_net.params is not net.params:
+            self._scratch_net = net.sharing()
+        return self._scratch_net
 
     @staticmethod
     def _pre(network: Network, hs: list[torch.Tensor]) -> list[torch.Tensor]:

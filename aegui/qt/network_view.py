@@ -25,16 +25,15 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pyqtgraph as pg
-import pyqtgraph.exporters as pg_exporters
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPalette, QPen
-from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import (QFileDialog, QGraphicsItem, QGraphicsRectItem, QHBoxLayout, QInputDialog, QLabel, QMenu,
                                QPushButton, QSizePolicy, QSlider, QToolTip, QVBoxLayout, QWidget)
 
 from ..core.engine.snapshot import Snapshot
 from . import palette
 from .formula_panel import STEPS, penalty_text
+from .plot_export import export_view
 
 #: units drawn per column before the rest hide behind "… N more"
 MAX_NODES = 48
@@ -885,31 +884,12 @@ class NetworkView(QWidget):
         self._draw_nodes()
 
     def export(self, path: str) -> None:
-        """Save the drawing as shown: SVG when ``path`` ends in ``.svg`` (Qt's SVG generator: pyqtgraph
-        0.14's ``SVGExporter`` fails on the closed paths Qt 6.12 writes, pyqtgraph issue #3495), else
-        an image through pyqtgraph's ``ImageExporter`` (PNG …)."""
-        scene = self.graphics.scene()
-        if not path.lower().endswith(".svg"):
-            pg_exporters.ImageExporter(scene).export(path)
-            return
-        size = self.graphics.viewport().size()
-        target = QRectF(0, 0, size.width(), size.height())
-        svg = QSvgGenerator()
-        svg.setFileName(path)
-        svg.setSize(size)
-        svg.setViewBox(target)
-        svg.setTitle("aegui network")
-        p = QPainter(svg)
-        for item in self._scatters:  # vector symbols instead of cached pixmaps
-            item.setExportMode(True, {"painter": p})
-        self.labels.setCacheMode(QGraphicsItem.CacheMode.NoCache)  # vector text, not the cached pixmap
+        """Save the drawing as shown, PNG or SVG by the extension (:func:`~aegui.qt.plot_export.export_view`);
+        the labels are painted as vector text for it, not from their cached pixmap."""
+        self.labels.setCacheMode(QGraphicsItem.CacheMode.NoCache)
         try:
-            p.fillRect(target, self.graphics.backgroundBrush())
-            scene.render(p, target, self.graphics.mapToScene(self.graphics.viewport().rect()).boundingRect())
+            export_view(self.graphics, path, "aegui network")
         finally:
-            p.end()
-            for item in self._scatters:
-                item.setExportMode(False)
             self.labels.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
     def ask_value(self, title: str, label: str, value: float) -> float | None:

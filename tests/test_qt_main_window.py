@@ -291,17 +291,17 @@ def test_steps_panel_substitutes_the_selected_nodes_numbers(qtbot, tmp_path, mes
         qtbot.waitUntil(lambda: w.snapshot is not None and w.snapshot.trace is not None, timeout=TIMEOUT)
         w.docks["Steps"].raise_()  # a hidden tab draws only when shown
         panel = w.formula_panel
-        qtbot.waitUntil(lambda: "observation" in panel.text.text(), timeout=TIMEOUT)
-        assert "Step 3" not in panel.text.text() and "encoding" in panel.text.text()  # the steps, in general
+        qtbot.waitUntil(lambda: "observation" in panel.text.toPlainText(), timeout=TIMEOUT)
+        assert "Step 3" not in panel.text.toPlainText() and "encoding" in panel.text.toPlainText()  # the steps, in general
         w.network_view.nodeSelected.emit(2, 0)  # output movie 1 of user 1: y = 2, x = 1
-        text = panel.text.text()
-        assert "Step 4" in text and "<b>2</b>" in text
-        assert "e = y − x = 2 − 1 = <b>1</b>" in text
+        text = panel.text.toPlainText()
+        assert "Step 4" in text and "y = identity(a) = identity(2) = 2\n" in text
+        assert "e = y − x = 2 − 1 = 1;" in text
         w.network_view.nodeSelected.emit(1, 1)  # hidden unit 2: a = 1·1 + 0 = 1
-        text = panel.text.text()
-        assert "Step 3" in text and "identity(1) = <b>1</b>" in text
+        text = panel.text.toPlainText()
+        assert "Step 3" in text and "identity(1) = 1\n" in text
         w.network_view.nodeSelected.emit(0, 2)  # movie 3 is not rated by user 1
-        assert "left out of the loss" in panel.text.text()
+        assert "left out of the loss" in panel.text.toPlainText()
     finally:
         w.controller.shutdown()
 

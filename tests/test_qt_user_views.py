@@ -31,7 +31,11 @@ def test_a_user_selected_in_the_grid_is_selected_everywhere(qtbot, window):
     qtbot.waitUntil(lambda: window.snapshot.trace is not None and window.snapshot.trace.observation == 7,
                     timeout=TIMEOUT)
     ins = insight_for(qtbot, window, 7)
+    # the Readout tab behind the User tab draws nothing until it is brought forward, then the same user
+    assert window.readout_panel.observation.value() != 8
+    show(window, "Readout")
     assert window.readout_panel.observation.value() == 8
+    show(window, "User")
     # … and picked in the user panel, the grid follows
     window.user_panel.user.setValue(4)
     assert window.data_panel.view.currentIndex().row() == 3

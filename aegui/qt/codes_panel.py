@@ -23,6 +23,7 @@ from ..core.engine.snapshot import Insight, Snapshot
 from . import palette
 from .charts_panel import MAX_RATE
 from .heatmap import HeatMap
+from .on_screen import on_screen
 from .plot_export import ExportButton, export_view
 
 #: activations whose range is known: the colour scale spans ``[−1, 1]`` (others: ``±max |h|`` of the insight)
@@ -161,7 +162,7 @@ class CodesPanel(QWidget):
         """Draw the codes of ``insight`` (the heat map, the unit strip, the dormant marks); a hidden panel
         draws the latest when it is shown."""
         self._latest = insight
-        if self.isVisible():
+        if on_screen(self):
             self._redraw()
         else:
             self._stale = True
@@ -171,7 +172,7 @@ class CodesPanel(QWidget):
         :data:`MAX_RATE` times a second while training runs (a hidden panel when it is shown)."""
         old = self._snapshot
         self._snapshot = snapshot
-        if not self.isVisible():
+        if not on_screen(self):
             self._stale = True
             return
         now = time.monotonic()
@@ -193,9 +194,13 @@ class CodesPanel(QWidget):
         export_view(self.graphics, path, "aegui hidden units")
 
     def showEvent(self, event) -> None:
+        self.revealed()
+        super().showEvent(event)
+
+    def revealed(self) -> None:
+        """Brought into view: draw what came while out of it."""
         if self._stale:
             self._redraw()
-        super().showEvent(event)
 
     # ------------------------------------------------------------------ state
     @property

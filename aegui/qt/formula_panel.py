@@ -14,7 +14,9 @@ import html
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
+
+from .on_screen import on_screen
 
 STEPS = (
     ("1", "the ratings grid", "rows are users (observations), columns movies (features), 0 = not rated"),
@@ -56,18 +58,18 @@ class FormulaPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.text = QLabel()
-        self.text.setTextFormat(Qt.TextFormat.RichText)
-        self.text.setWordWrap(True)
-        self.text.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # a text browser lays its document out once per change; a word-wrapped rich-text QLabel in a
+        # scroll area asked the whole layout for size hints at every frame (a fifth of the window's time)
+        self.text = QTextBrowser()
+        self.text.setOpenLinks(False)
+        # setHtml empties the document first: a scroll bar shown as needed would go and come back (and
+        # the text be laid out twice) at every frame
+        self.text.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self.text.setToolTip("The seed's steps with this observation's numbers; click a node in the network")
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.text)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(scroll)
+        layout.addWidget(self.text)
+        self._html = ""
         self.snapshot = None
         self.model = None
         self.node: tuple[int, int] | None = None
@@ -75,8 +77,12 @@ class FormulaPanel(QWidget):
         self.show_steps()
 
     def showEvent(self, event) -> None:
-        self.show_snapshot(self.snapshot)
+        self.revealed()
         super().showEvent(event)
+
+    def revealed(self) -> None:
+        """Brought into view: draw the latest snapshot."""
+        self.show_snapshot(self.snapshot)
 
     def select(self, column: int, unit: int) -> None:
         self.node = None if column < 0 else (column, unit)
@@ -108,12 +114,22 @@ class FormulaPanel(QWidget):
     def show_steps(self, header: str = "") -> None:
         rows = "".join(f"<tr><td><b>{n}</b></td><td>{self._mark(int(n), name)}</td><td><code>{html.escape(f)}</code>"
                        "</td></tr>" for n, name, f in STEPS)
-        self.text.setText(f"{header}<table cellspacing='4'>{rows}</table>"
-                          "<p><i>Click a node in the network to see its numbers in these formulas.</i></p>")
+        self._show(f"{header}<table cellspacing='4'>{rows}</table>"
+                   "<p><i>Click a node in the network to see its numbers in these formulas.</i></p>")
+
+    def _show(self, text: str) -> None:
+        """Show ``text`` (HTML), keeping the reader's scroll position; nothing to do when unchanged."""
+        if text == self._html:
+            return
+        self._html = text
+        bar = self.text.verticalScrollBar()
+        at = bar.value()
+        self.text.setHtml(text)
+        bar.setValue(at)
 
     def show_snapshot(self, snapshot) -> None:
         self.snapshot = snapshot
-        if snapshot is None or not self.isVisible():  # a hidden tab is drawn when it is shown
+        if snapshot is None or not on_screen(self):  # a hidden tab is drawn when it is shown
             return
         tr = snapshot.trace
         if tr is None:
@@ -125,7 +141,7 @@ class FormulaPanel(QWidget):
         if self.node is None or self.node[0] > len(tr.post):
             self.show_steps(head)
             return
-        self.text.setText(head + self._node_html(snapshot, *self.node))
+        self._show(head + self._node_html(snapshot, *self.node))
 
     def _node_html(self, s, column: int, unit: int) -> str:
         tr = s.trace

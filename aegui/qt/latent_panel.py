@@ -18,6 +18,7 @@ from ..core.data.ratings import Ratings
 from ..core.engine.snapshot import Insight
 from . import palette
 from .heatmap import highlight_pen
+from .on_screen import on_screen
 from .plot_export import ExportButton, export_view
 
 #: categories: Okabe & Ito's colour-blind-safe colours (without black, lost on dark themes), then Paul
@@ -111,13 +112,17 @@ class LatentPanel(QWidget):
         """Project the bottleneck codes of ``insight`` and draw them; a hidden panel draws the latest
         when it is shown."""
         self._latest = insight
-        if self.isVisible():
+        if on_screen(self):
             self._draw()
 
     def showEvent(self, event) -> None:
+        self.revealed()
+        super().showEvent(event)
+
+    def revealed(self) -> None:
+        """Brought into view: draw what came while out of it."""
         if self._latest is not self._insight:
             self._draw()
-        super().showEvent(event)
 
     def select_observation(self, observation: int) -> None:
         """Ring the point of ``observation`` (none when it is not among the insight's rows)."""

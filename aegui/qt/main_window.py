@@ -16,7 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QUndoCommand
 from PySide6.QtWidgets import (QDockWidget, QFileDialog, QFrame, QLabel, QMainWindow, QMessageBox, QScrollArea,
-                               QToolBar)
+                               QToolBar, QWidget)
 
 from ..core.data.errors import RatingsError
 from ..core.engine.spec import ModelSpec, TrainSpec
@@ -29,6 +29,7 @@ from .data_panel import DataPanel
 from .document import Document
 from .model_panel import ModelPanel
 from .network_view import NetworkView
+from .on_screen import on_screen
 from .formula_panel import FormulaPanel
 from .latent_panel import LatentPanel
 from .new_user_panel import NewUserPanel
@@ -37,7 +38,7 @@ from .timeline_bar import TimelineBar
 from .training_panel import TrainingPanel
 from .user_panel import UserPanel
 from .weights_panel import WeightsPanel
-from .worker import TrainingController
+from .worker import FRAME_RATE, TrainingController
 
 SESSION_FILTER = "aegui sessions (*.aegui)"
 RATINGS_FILTER = "Ratings (*.csv *.data *.dat *.txt *.tsv);;All files (*)"
@@ -46,6 +47,9 @@ MAX_RECENT = 8
 #: leave the garbage collector's care (``gc.freeze``): a full collection over them took 50–80 ms, a stall
 #: the window showed twice every few seconds; afterwards only the few objects made per frame are tracked
 GC_FREEZE_AFTER_FRAMES = 10
+#: while training at full speed the panels draw a frame this long after the network view: each part and
+#: its repaint take under one 60 Hz frame, where all of them at once blocked the event loop for 20–45 ms
+PANELS_AFTER_MS = 1000 // (2 * FRAME_RATE)
 #: the first window size (the network view needs ~900 pixels between the docks)
 DEFAULT_SIZE = (1720, 960)
 #: docks holding forms: they scroll rather than force the window to grow on a small screen
@@ -111,6 +115,12 @@ class MainWindow(QMainWindow):
         self._insight_trip = 0.0               # seconds the last insight took to come back
         self._frames_to_freeze = GC_FREEZE_AFTER_FRAMES
         self._data_key = None
+        self._panels_pending = None            # the snapshot the panels draw next (while training)
+        self._panels_timer = QTimer(self)
+        self._panels_timer.setSingleShot(True)
+        self._panels_timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._panels_timer.setInterval(PANELS_AFTER_MS)
+        self._panels_timer.timeout.connect(self._show_panels)
 
         self.network_view = NetworkView()
         self.setCentralWidget(self.network_view)
@@ -128,6 +138,7 @@ class MainWindow(QMainWindow):
         self.compare_panel = ComparePanel()
         self.timeline_bar = TimelineBar()
         self.docks: dict[str, QDockWidget] = {}
+        self._panels: dict[str, QWidget] = {}  # dock object name → its panel
         left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
         for name, widget, area in (("Data", self.data_panel, left), ("Training", self.training_panel, right),
                                    ("Model", self.model_panel, right), ("Charts", self.charts_panel, right),
@@ -140,6 +151,7 @@ class MainWindow(QMainWindow):
             dock.setWidget(_scrolling(widget) if name in SCROLLING_DOCKS else widget)
             self.addDockWidget(area, dock)
             self.docks[name] = dock
+            self._panels[dock.objectName()] = widget
         self._first_panel = "Readout" if preset == "seed-example" else "Charts"
         self._arranged = False
         history = QToolBar("History", self)
@@ -239,8 +251,8 @@ class MainWindow(QMainWindow):
         self.new_user_panel.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.timeline_bar.viewRequested.connect(lambda k: c.view(None if k < 0 else k))
         self.timeline_bar.branchRequested.connect(c.branch)
-        for dock in self.docks.values():  # a tab brought forward asks for what it draws
-            dock.visibilityChanged.connect(lambda visible: visible and self._maybe_request_insight())
+        for dock in self.docks.values():  # a tab brought forward draws, and asks for what it draws
+            dock.visibilityChanged.connect(lambda visible, dock=dock: visible and self._revealed(dock))
         self.readout_panel.biasEditRequested.connect(self.edit_parameter)
         self.network_view.nodeSelected.connect(self.formula_panel.select)
         self.network_view.stepChanged.connect(self.formula_panel.show_step)
@@ -308,13 +320,28 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(event.message, 8000)
 
     def show_snapshot(self, snapshot) -> None:
+        """Draw ``snapshot`` everywhere: while training, the network view at once and the panels
+        :data:`PANELS_AFTER_MS` later, so that the event loop runs between the two parts (their repaints
+        too); otherwise all at once."""
         self.snapshot = snapshot
-        if self._frames_to_freeze and snapshot.state == "running":
+        running = snapshot.state == "running"
+        if self._frames_to_freeze and running:
             self._frames_to_freeze -= 1
             if not self._frames_to_freeze:
                 gc.collect()
                 gc.freeze()
         self.network_view.show_snapshot(snapshot)
+        self._panels_pending = snapshot
+        if not running:
+            self._panels_timer.stop()
+            self._show_panels()
+        elif not self._panels_timer.isActive():
+            self._panels_timer.start()
+
+    def _show_panels(self) -> None:
+        snapshot, self._panels_pending = self._panels_pending, None
+        if snapshot is None:
+            return
         self.charts_panel.show_snapshot(snapshot)
         self.timeline_bar.show_snapshot(snapshot)
         self.training_panel.show_snapshot(snapshot)
@@ -325,10 +352,17 @@ class MainWindow(QMainWindow):
         self._maybe_request_insight()
         self.snapshotShown.emit(snapshot)
 
+    def _revealed(self, dock: QDockWidget) -> None:
+        """``dock`` came into view (its tab was chosen): its panel draws what came while it was not."""
+        panel = self._panels[dock.objectName()]
+        if hasattr(panel, "revealed"):
+            panel.revealed()
+        self._maybe_request_insight()
+
     # ------------------------------------------------------------------ insight views
     def _insight_views(self) -> list:
         """The insight views on screen (a hidden tab asks when it is brought forward)."""
-        return [w for w in (self.user_panel, self.codes_panel, self.latent_panel, self.network_view) if w.isVisible()]
+        return [w for w in (self.user_panel, self.codes_panel, self.latent_panel, self.network_view) if on_screen(w)]
 
     def _maybe_request_insight(self) -> None:
         """Ask the engine for a fresh :class:`Insight` when a view shows one and the model, the shown

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (QFileDialog, QGraphicsItem, QGraphicsRectItem, QH
 
 from ..core.engine.snapshot import Snapshot
 from . import palette
+from .live_label import LiveLabel
 from .formula_panel import STEPS, penalty_text
 from .plot_export import export_view
 
@@ -675,9 +676,7 @@ class NetworkView(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.header = QLabel("no snapshot yet")
-        self.header.setTextFormat(Qt.TextFormat.RichText)
-        self.header.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.header = LiveLabel("no snapshot yet", rich=True)
         self.step_label = QLabel()
         self.step_label.setTextFormat(Qt.TextFormat.RichText)
         self.step_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)

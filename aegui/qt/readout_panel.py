@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QSlider, QSpinBox
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ..core.engine.readout import argmax_onehot, softmax
+from .on_screen import on_screen
 
 #: slider positions map to temperatures 10^(pos/20): 0.01 … 100
 _T_RANGE = (-40, 40)
@@ -64,6 +65,7 @@ class ReadoutPanel(QWidget):
         layout.addWidget(self.formula)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.bias)
+        self._snapshot = None
         self._y: np.ndarray | None = None
         self._labels: tuple[str, ...] = ()
         self._bias_layer = 0
@@ -77,23 +79,38 @@ class ReadoutPanel(QWidget):
         return 10 ** (self.temperature.value() / 20)
 
     def show_snapshot(self, snapshot) -> None:
-        self.observation.blockSignals(True)
-        self.observation.setRange(1, max(1, snapshot.n_observations))
-        if snapshot.trace is not None:
-            self.observation.setValue(snapshot.trace.observation + 1)
-        self.observation.blockSignals(False)
-        self.bias.setEnabled(snapshot.sizes[-1] == len(EXAMPLE_BIAS))
+        self._snapshot = snapshot
         self._bias_layer = len(snapshot.biases) - 1
         self._current_bias = snapshot.biases[-1]
         tr = snapshot.trace
         self._y = None if tr is None else np.asarray(tr.post[-1], dtype=np.float64)
         self._labels = snapshot.feature_labels
-        if self.isVisible():  # a hidden tab is drawn when it is shown
+        if on_screen(self):  # a hidden tab is drawn when it is shown
+            self._show_controls()
             self._redraw()
 
+    def _show_controls(self) -> None:
+        """The observation box and the bias toggle in step with the snapshot (set only when changed: a
+        spin box's new range asks the layouts up to the main window for room again)."""
+        s = self._snapshot
+        if s is None:
+            return
+        self.observation.blockSignals(True)
+        if self.observation.maximum() != max(1, s.n_observations):
+            self.observation.setRange(1, max(1, s.n_observations))
+        if s.trace is not None and self.observation.value() != s.trace.observation + 1:
+            self.observation.setValue(s.trace.observation + 1)
+        self.observation.blockSignals(False)
+        self.bias.setEnabled(s.sizes[-1] == len(EXAMPLE_BIAS))
+
     def showEvent(self, event) -> None:
-        self._redraw()
+        self.revealed()
         super().showEvent(event)
+
+    def revealed(self) -> None:
+        """Brought into view: draw the latest snapshot."""
+        self._show_controls()
+        self._redraw()
 
     def _toggle_bias(self, on: bool) -> None:
         if on:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
 
+from .live_label import LiveLabel
+
 
 class TimelineBar(QWidget):
     """``show_snapshot(snapshot)`` keeps it in step; emits ``viewRequested(index)`` (``-1``: the present)
@@ -27,8 +29,8 @@ class TimelineBar(QWidget):
         self.slider.setToolTip("Scrub back through training: every view shows the model as it was "
                                "(the right end is the present)")
         self.slider.valueChanged.connect(self._moved)
-        self.label = QLabel("present")
-        self.label.setMinimumWidth(220)
+        self.label = LiveLabel("present")  # it changes at every epoch while training
+        self.label.setMinimumWidth(self.fontMetrics().horizontalAdvance("epoch 9999/9999 · update 99,999,999  (64 of 64 points)"))
         self.branch_button = QPushButton("Train from here")
         self.branch_button.setToolTip("Go back to this point for good and train on from it (a new branch; "
                                       "the abandoned curves stay in the charts, dashed)")

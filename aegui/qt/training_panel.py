@@ -11,6 +11,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QProgressBar, QSlider, QToolButton, QVBoxLayout, QWidget)
 
+from .live_label import LiveLabel
+
 #: slider position → seconds between observations; the last position is full speed (no delay)
 SPEEDS = (2.0, 1.0, 0.5, 0.25, 0.1, 0.03, 0.01, 0.0)
 
@@ -84,8 +86,7 @@ class TrainingPanel(QWidget):
 
         self.progress = QProgressBar()
         self.progress.setToolTip("Progress through all epochs of all phases")
-        self.status = QLabel("preparing the engine…")
-        self.status.setWordWrap(True)
+        self.status = LiveLabel("preparing the engine…", lines=4, wrap=True)
         layout = QVBoxLayout(self)
         layout.addLayout(buttons)
         layout.addLayout(speed_row)

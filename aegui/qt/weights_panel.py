@@ -14,6 +14,7 @@ from ..core.features import symmetric_histogram
 from . import palette
 from .charts_panel import MAX_RATE
 from .heatmap import HeatMap
+from .on_screen import on_screen
 from .plot_export import ExportButton, export_view
 
 WEIGHT_BINS = 60
@@ -79,7 +80,7 @@ class WeightsPanel(QWidget):
         """Draw ``snapshot``'s weights: at most :data:`MAX_RATE` times a second while training runs,
         always when it is paused, finished or stopped; a hidden panel draws the latest when it is shown."""
         self._snapshot = snapshot
-        self._stale = not self.isVisible()
+        self._stale = not on_screen(self)
         if self._stale:
             return
         now = time.monotonic()
@@ -105,10 +106,14 @@ class WeightsPanel(QWidget):
         return f"{things} (input)" if l == 0 else f"{things} (output)"
 
     def showEvent(self, event) -> None:
+        self.revealed()
+        super().showEvent(event)
+
+    def revealed(self) -> None:
+        """Brought into view: draw what came while out of it."""
         if self._stale:
             self._stale = False
             self._draw()
-        super().showEvent(event)
 
     def _draw(self) -> None:
         """The chosen matrix of the latest snapshot, its histograms and the matrix chooser."""

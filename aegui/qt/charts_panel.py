@@ -62,22 +62,40 @@ class ChartsPanel(QWidget):
         layout.addLayout(row)
         layout.addWidget(self.epoch_plot, 3)
         layout.addWidget(self.step_plot, 2)
-        self._shown: tuple = ()
-        self._drawn_at = 0.0
+        self._shown_epochs: tuple = ()   # what each plot shows (None: nothing yet)
+        self._shown_steps: int | None = None
+        self._epochs_at = self._steps_at = 0.0
 
     def _set_log(self, on: bool) -> None:
         self.epoch_plot.setLogMode(y=on)
         self.step_plot.setLogMode(y=on)
 
     def show_snapshot(self, snapshot) -> None:
-        """Draw a snapshot's history when it changed, at most :data:`MAX_RATE` times a second while it
-        trains (a pause or the end always draws the final state)."""
+        """Draw a snapshot's history when it changed: while it trains each plot at most :data:`MAX_RATE`
+        times a second and never both in one frame (each repaint of a plot's axes and curves takes a
+        few milliseconds of the window's frame); a pause or the end draws the final state at once."""
         history = snapshot.history
-        key = (len(history.epoch_train_rmse), len(history.step_loss), snapshot.viewing, len(snapshot.branches))
-        now = time.monotonic()
-        if key == self._shown or (snapshot.state == "running" and now - self._drawn_at < 1 / MAX_RATE):
+        epochs_key = (len(history.epoch_train_rmse), snapshot.viewing, len(snapshot.branches))
+        steps_key = len(history.step_loss)
+        if snapshot.state != "running":
+            self._draw_epochs(snapshot, epochs_key)
+            self._draw_steps(history, steps_key)
             return
-        self._shown, self._drawn_at = key, now
+        now = time.monotonic()
+        epochs_due = epochs_key != self._shown_epochs and now - self._epochs_at >= 1 / MAX_RATE
+        steps_due = steps_key != self._shown_steps and now - self._steps_at >= 1 / MAX_RATE
+        if epochs_due and (not steps_due or self._epochs_at <= self._steps_at):
+            self._draw_epochs(snapshot, epochs_key)
+            self._epochs_at = now
+        elif steps_due:
+            self._draw_steps(history, steps_key)
+            self._steps_at = now
+
+    def _draw_epochs(self, snapshot, key) -> None:
+        if key == self._shown_epochs:
+            return
+        self._shown_epochs = key
+        history = snapshot.history
         for curve, values in ((self.train_curve, history.epoch_train_rmse), (self.val_curve, history.epoch_val_rmse),
                               (self.test_curve, history.epoch_test_rmse)):
             _set_epochs(curve, values)
@@ -89,6 +107,11 @@ class ChartsPanel(QWidget):
             point = snapshot.timeline[snapshot.viewing]
             self.epoch_marker.setValue(point.serial)
             self.epoch_marker.label.setFormat(f"shown: {point.label}")
+
+    def _draw_steps(self, history, key) -> None:
+        if key == self._shown_steps:
+            return
+        self._shown_steps = key
         loss = np.asarray(history.step_loss, dtype=float)
         ok = np.isfinite(loss)
         self.step_curve.setData(np.asarray(history.step_index)[ok], loss[ok])
@@ -115,7 +138,7 @@ class ChartsPanel(QWidget):
         for curve in (self.train_curve, self.val_curve, self.test_curve, self.step_curve,
                       *(c for pair in self.branch_curves for c in pair)):
             curve.setData([], [])
-        self._shown = ()
+        self._shown_epochs, self._shown_steps = (), None
 
 
 def _set_epochs(curve, values, start: int = 0) -> None:

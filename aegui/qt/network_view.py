@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPalette, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPalette, QPen, QStaticText, QTransform
 from PySide6.QtWidgets import (QFileDialog, QGraphicsItem, QGraphicsRectItem, QHBoxLayout, QInputDialog, QLabel, QMenu,
                                QPushButton, QSizePolicy, QSlider, QToolTip, QVBoxLayout, QWidget)
 
@@ -63,6 +63,8 @@ _NOISY_SAMPLE = "x̃ −0.84 ← 0.84 (4.5)"
 #: width (px) of the box a text is aligned in, and how far left of its anchor the box starts
 _TEXT_BOX = 600.0
 _BOX_SHIFT = {Qt.AlignmentFlag.AlignRight: 1.0, Qt.AlignmentFlag.AlignHCenter: 0.5}
+#: one-line texts kept laid out at most (the cache starts again when full)
+_STATIC_TEXTS = 4096
 _BOUNDED = ("sigmoid", "tanh")
 _SLIDER_STEPS = 1000
 #: the edges that glow for their change since the previous frame: at most this many, each changed by at
@@ -431,6 +433,7 @@ class _Labels(_ViewSized):
         self.font = font
         self.runs: list[_Run] = []
         self._key = None
+        self._static: dict[tuple[str, str], QStaticText] = {}  # one-line texts laid out once
         if cached:
             self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
@@ -463,6 +466,8 @@ class _Labels(_ViewSized):
             left = run.dx - box * _BOX_SHIFT.get(run.align, 0.0)
             flags = run.align | (Qt.AlignmentFlag.AlignBottom | Qt.TextFlag.TextWordWrap if run.wrap
                                  else Qt.AlignmentFlag.AlignVCenter)
+            shift = _BOX_SHIFT.get(run.align, 0.0)
+            font_key = font.key()
             for k in ks.tolist():
                 text = run.texts[k]
                 if not text:
@@ -471,11 +476,28 @@ class _Labels(_ViewSized):
                 if not single:
                     p.setPen(run.color[k])
                 if run.wrap:  # the text's bottom sits dy below the anchor
-                    rect = QRectF(pt.x() + left, pt.y() + run.dy - 8 * line, box, 8 * line)
-                else:
+                    p.drawText(QRectF(pt.x() + left, pt.y() + run.dy - 8 * line, box, 8 * line), flags, text)
+                elif "\n" in text:
                     h = line * (text.count("\n") + 1)
-                    rect = QRectF(pt.x() + left, pt.y() + run.dy - h / 2, box, h)
-                p.drawText(rect, flags, text)
+                    p.drawText(QRectF(pt.x() + left, pt.y() + run.dy - h / 2, box, h), flags, text)
+                else:  # the same place as drawText(rect, flags, text) would give, without shaping it again
+                    static = self._laid_out(text, font, font_key)
+                    size = static.size()
+                    p.drawStaticText(QPointF(pt.x() + run.dx - shift * size.width(), pt.y() + run.dy - size.height() / 2),
+                                     static)
+
+    def _laid_out(self, text: str, font: QFont, font_key: str) -> QStaticText:
+        """``text`` as a :class:`QStaticText` in ``font``, kept for the next frames (values repeat: most
+        inputs and many outputs keep their text from frame to frame)."""
+        static = self._static.get((text, font_key))
+        if static is None:
+            if len(self._static) >= _STATIC_TEXTS:
+                self._static.clear()
+            static = QStaticText(text)
+            static.setTextFormat(Qt.TextFormat.PlainText)
+            static.prepare(QTransform(), font)
+            self._static[text, font_key] = static
+        return static
 
 
 class _Segments(_ViewSized):

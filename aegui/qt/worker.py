@@ -1,18 +1,23 @@
 """The window's side of training: a :class:`TrainingController` that drives the trainer's process
 (:class:`~aegui.core.engine.remote.RemoteTrainer`) and turns what it sends into Qt signals.
 
-While it trains, the child streams a snapshot every frame; a frame timer (:data:`FRAME_RATE` a second)
-collects the messages and emits only the newest snapshot (latest wins), so a slow frame never queues
-work. The UI never holds a tensor: it sees :class:`Snapshot` copies and rare events (epoch, phase,
+While it trains, the child streams snapshots (at most :data:`STREAM_RATE` a second, and only as fast as
+this process takes them: :mod:`~aegui.core.engine.shared_weights`); a frame timer (:data:`FRAME_RATE` a
+second) collects the messages and emits only the newest snapshot (latest wins), so a slow frame never
+queues work. The UI never holds a tensor: it sees :class:`Snapshot` copies and rare events (epoch, phase,
 divergence, the end).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 #: how often the UI takes the latest snapshot while training (frames per second)
 FRAME_RATE = 30
+#: snapshots a second the trainer streams at most: faster than the frames, so that each frame finds a
+#: new one (a snapshot is made only at the end of an update: at one rate the two clocks beat, and a
+#: 20 ms update made it every other, 24 a second)
+STREAM_RATE = 2 * FRAME_RATE
 
 
 class TrainingController(QObject):
@@ -35,6 +40,7 @@ class TrainingController(QObject):
         self._answers: dict[str, object] = {}   # the newest insight / encoding of this frame
         self.timer = QTimer(self)
         self.timer.setInterval(int(1000 / FRAME_RATE))
+        self.timer.setTimerType(Qt.TimerType.PreciseTimer)  # a coarse timer drifts below the rate
         self.timer.timeout.connect(self._tick)
 
     def _start(self):
@@ -42,7 +48,7 @@ class TrainingController(QObject):
             from ..core.engine.remote import RemoteTrainer
 
             self.remote = RemoteTrainer()
-            self.remote.send("stream", 1.0 / FRAME_RATE)  # while training, a snapshot comes every frame
+            self.remote.send("stream", 1.0 / STREAM_RATE)  # while training, a new snapshot every frame
             self.timer.start()
         return self.remote
 

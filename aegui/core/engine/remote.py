@@ -12,11 +12,13 @@ parent → child
     from a timeline point) — queued and run in order by the child's main thread;
     ``("pause",)``, ``("stop",)``, ``("snapshot",)``, ``("display", observation)``, ``("speed", delay)``,
     ``("stream", seconds)`` (publish on its own at that interval while running), ``("session", name)``,
-    ``("insight", user, top)``, ``("encode", ratings)``, ``("export_model", path)``, ``("quit",)`` —
+    ``("insight", user, top)``, ``("encode", ratings)``, ``("export_model", path)``, ``("release", name)``
+    (the window has copied a snapshot's weights out of shared block ``name``), ``("quit",)`` —
     handled at once by the child's listener thread (thread-safe flags on the trainer, as between
     threads; the last three wait for the trainer's lock, at most one update).
 child → parent
-    ``("built", info)``, ``("snapshot", Snapshot)``, ``("event", Event)``, ``("state", state, message)``,
+    ``("built", info)``, ``("snapshot", Snapshot)``, ``("shared", name, layout, Snapshot without its
+    weights)`` (they wait in shared memory: :mod:`.shared_weights`), ``("event", Event)``, ``("state", state, message)``,
     ``("failed", text)``, ``("session", Session | None)``, ``("insight", Insight)``,
     ``("encoded", Encoding)``, ``("exported", (pt_path, json_path))``.
 
@@ -32,8 +34,10 @@ import sys
 import threading
 import traceback
 
+from .shared_weights import SlotPool, SlotReader
+
 _CONTROL = {"pause", "stop", "snapshot", "display", "speed", "stream", "session", "insight", "encode",
-            "export_model", "quit"}
+            "export_model", "release", "quit"}
 #: control messages that compute with the trainer's network: their failures are reported, not fatal
 _QUERIES = {"insight": "insight", "encode": "encoded", "export_model": "exported"}
 
@@ -53,6 +57,7 @@ class _Server:
         self._out = threading.Condition()
         self._messages: list[tuple] = []
         self._snapshot = None
+        self.pool = SlotPool()
 
     def send(self, *message) -> None:
         with self._out:
@@ -73,7 +78,7 @@ class _Server:
                     self._snapshot = None
             try:
                 for message in batch:
-                    self.conn.send(message)
+                    self.conn.send(self.pool.pack(message[1]) if message[0] == "snapshot" else message)
             except (BrokenPipeError, OSError):
                 return
 
@@ -105,6 +110,8 @@ class _Server:
             if t is not None:
                 t.stop()
             self.commands.put(("quit",))
+        elif kind == "release":
+            self.pool.release(args[0])
         elif kind == "display":
             self.display = args[0]
             if t is not None:
@@ -158,6 +165,7 @@ class _Server:
         while True:
             message = self.commands.get()
             if message[0] == "quit":
+                self.pool.close()
                 return
             try:
                 getattr(self, f"do_{message[0]}")(*message[1:])
@@ -174,6 +182,7 @@ class _Server:
         trainer.display_observation = self.display
         trainer.delay_s = self.delay
         trainer.stream_interval_s = self.stream
+        trainer.stream_ready = self.pool.ready
         self.trainer = trainer
         self.send("built", {"n_observations": trainer.n_obs, "n_features": trainer.n_features,
                             "model": trainer.model, "training": trainer.training})
@@ -271,6 +280,8 @@ class RemoteTrainer:
         # a reader thread takes whole messages off the pipe: a large snapshot arrives in many chunks,
         # and waiting for them must never stall the window
         self._closing = False
+        self._send_lock = threading.Lock()  # the reader thread gives shared blocks back
+        self._slots = SlotReader()
         self._inbox: queue.Queue = queue.Queue()
         self._session: queue.Queue = queue.Queue()
         threading.Thread(target=self._read, daemon=True, name="aegui-reader").start()
@@ -286,12 +297,20 @@ class RemoteTrainer:
                 return
             if message[0] == "session":
                 self._session.put(message[1])
+            elif message[0] == "shared":
+                name, layout, rest = message[1:]
+                try:
+                    self._inbox.put(("snapshot", self._slots.unpack(name, layout, rest)))
+                except (OSError, ValueError) as exc:  # the block is gone: the next frame brings another
+                    self._inbox.put(("failed", f"a snapshot could not be read from shared memory: {exc}"))
+                self.send("release", name)
             else:
                 self._inbox.put(message)
 
     def send(self, *message) -> None:
         try:
-            self.conn.send(message)
+            with self._send_lock:
+                self.conn.send(message)
         except (BrokenPipeError, OSError):
             pass  # the child is gone; ``alive`` tells, and messages() reports it
 
@@ -319,4 +338,5 @@ class RemoteTrainer:
         if not clean:
             self.process.terminate()
             self.process.join(1.0)
+        self._slots.close()
         return clean

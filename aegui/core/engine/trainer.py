@@ -89,6 +89,9 @@ class Trainer:
         #: while running, also publish on its own every this many seconds (0: only when asked), so a
         #: viewer in another process gets a steady frame rate without a request's round trip
         self.stream_interval_s = 0.0
+        #: flow control for streaming: ``None`` or a callable that says whether the receiver can take a
+        #: snapshot now (one the window could not take yet is not made: its θ copy would slow training)
+        self.stream_ready: Callable[[], bool] | None = None
         self._published_at = 0.0
 
         self.train_all = train
@@ -457,7 +460,8 @@ class Trainer:
             else:
                 self.step_batch()
                 if self._snapshot_wanted.is_set() or (
-                        self.stream_interval_s and time.perf_counter() - self._published_at >= self.stream_interval_s):
+                        self.stream_interval_s and time.perf_counter() - self._published_at >= self.stream_interval_s
+                        and (self.stream_ready is None or self.stream_ready())):
                     self.publish(streaming=True)
             if (self.phase_index, self.epoch) != epoch_marker:
                 epoch_marker = (self.phase_index, self.epoch)

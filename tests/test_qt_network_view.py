@@ -103,6 +103,7 @@ def test_edges_are_drawn_by_sign_and_grow_with_the_weight(view):
 def test_nodes_are_filled_by_their_value_and_outputs_say_target_to_reconstruction(view):
     s = snapshot_of(grid())
     tr = s.trace
+    view.show_snapshot(snapshot_of(grid(), steps=1, observation=3))  # the same layout, other fills before
     view.show_snapshot(s)
     cols = view.frame.columns
     last = len(cols) - 1

@@ -4,7 +4,7 @@ A :class:`QLabel` asks its layout for room again at each new text (``updateGeome
 climbs every enclosing layout up to the main window, which lays out all its docks again (measured at
 30 frames a second: a tenth of the window's time, and a repaint of most of it). A :class:`LiveLabel`
 keeps the room it was given, ``lines`` lines high and as wide as the layout makes it, and a new text
-repaints only the label.
+repaints only the label (it is opaque: the widgets behind it are not repainted either).
 """
 
 from __future__ import annotations
@@ -32,6 +32,8 @@ class LiveLabel(QWidget):
         self._static = QStaticText()
         self._static.setTextFormat(Qt.TextFormat.RichText)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        # it paints its own background: a new text repaints the label alone, not the dock behind it
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setText(text)
 
     def text(self) -> str:
@@ -54,6 +56,7 @@ class LiveLabel(QWidget):
 
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
         p = QPainter(self)
+        p.fillRect(self.rect(), self.palette().color(QPalette.ColorRole.Window))
         p.setPen(self.palette().color(QPalette.ColorRole.WindowText))
         rect = self.contentsRect()
         if self._rich:

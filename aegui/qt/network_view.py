@@ -468,23 +468,24 @@ class _Labels(_ViewSized):
                                  else Qt.AlignmentFlag.AlignVCenter)
             shift = _BOX_SHIFT.get(run.align, 0.0)
             font_key = font.key()
-            for k in ks.tolist():
+            ys = run.y[ks]  # the anchors in device pixels (the view only scales and translates)
+            xs_px = (tr.m11() * run.x + tr.m21() * ys + tr.m31()).tolist()
+            ys_px = (tr.m12() * run.x + tr.m22() * ys + tr.m32()).tolist()
+            for k, x, y in zip(ks.tolist(), xs_px, ys_px):
                 text = run.texts[k]
                 if not text:
                     continue
-                pt = tr.map(QPointF(run.x, float(run.y[k])))
                 if not single:
                     p.setPen(run.color[k])
                 if run.wrap:  # the text's bottom sits dy below the anchor
-                    p.drawText(QRectF(pt.x() + left, pt.y() + run.dy - 8 * line, box, 8 * line), flags, text)
+                    p.drawText(QRectF(x + left, y + run.dy - 8 * line, box, 8 * line), flags, text)
                 elif "\n" in text:
                     h = line * (text.count("\n") + 1)
-                    p.drawText(QRectF(pt.x() + left, pt.y() + run.dy - h / 2, box, h), flags, text)
+                    p.drawText(QRectF(x + left, y + run.dy - h / 2, box, h), flags, text)
                 else:  # the same place as drawText(rect, flags, text) would give, without shaping it again
                     static = self._laid_out(text, font, font_key)
                     size = static.size()
-                    p.drawStaticText(QPointF(pt.x() + run.dx - shift * size.width(), pt.y() + run.dy - size.height() / 2),
-                                     static)
+                    p.drawStaticText(QPointF(x + run.dx - shift * size.width(), y + run.dy - size.height() / 2), static)
 
     def _laid_out(self, text: str, font: QFont, font_key: str) -> QStaticText:
         """``text`` as a :class:`QStaticText` in ``font``, kept for the next frames (values repeat: most
@@ -528,9 +529,10 @@ class _Segments(_ViewSized):
 
 
 def _ends(edges: _Edges, k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The ``(x, y)`` point arrays of edges ``k`` for :class:`_Segments`."""
-    return (np.column_stack([edges.x0[k], edges.x1[k]]).ravel(),
-            np.column_stack([edges.y0[k], edges.y1[k]]).ravel())
+    """The ``(x, y)`` point arrays of edges ``k`` for :class:`_Segments`: start, end, start, end, …"""
+    x, y = np.empty(2 * len(k)), np.empty(2 * len(k))
+    x[0::2], x[1::2], y[0::2], y[1::2] = edges.x0[k], edges.x1[k], edges.y0[k], edges.y1[k]
+    return x, y
 
 
 class _EdgeLayer(_Segments):
@@ -589,6 +591,14 @@ class _EdgeLayer(_Segments):
     def _regroup(self) -> None:
         self._update_pens()
         self.set_groups(self.groups_of(np.arange(len(self._edges.w))))
+
+
+def _same_points(item: pg.ScatterPlotItem, x, y, size) -> bool:
+    """Whether ``item`` already has exactly these points (positions and sizes): then only their
+    brushes and pens need setting, not the whole ``setData``."""
+    d = item.data
+    return (len(d) == len(x) and np.array_equal(d["x"], x) and np.array_equal(d["y"], y)
+            and np.array_equal(d["size"], size))
 
 
 def _blend(color: QColor, background: QColor, t: float) -> QColor:
@@ -1002,14 +1012,21 @@ class NetworkView(QWidget):
             xs += [c.x] * len(c.units)
             ys += c.y.tolist()
             sizes += [self._node_px[i]] * len(c.units)
-        self.nodes.setData(x=xs, y=ys, size=sizes, brush=brushes, pen=pens)
+        if _same_points(self.nodes, xs, ys, sizes):  # the usual frame: only the fills change
+            self.nodes.setBrush(brushes, update=False)
+            self.nodes.setPen(pens)
+        else:
+            self.nodes.setData(x=xs, y=ys, size=sizes, brush=brushes, pen=pens)
         cross = np.asarray(cross, dtype=np.intp)
-        self.crosses.setData(x=np.asarray(xs)[cross], y=np.asarray(ys)[cross], size=0.8 * np.asarray(sizes)[cross],
-                             pen=self._no_pen, brush=self._dim)
+        cross_xy = (np.asarray(xs)[cross], np.asarray(ys)[cross], 0.8 * np.asarray(sizes)[cross])
+        if not _same_points(self.crosses, *cross_xy):
+            self.crosses.setData(x=cross_xy[0], y=cross_xy[1], size=cross_xy[2], pen=self._no_pen, brush=self._dim)
         bias = [i for i, c in enumerate(f.columns) if c.has_bias]
-        self.bias_nodes.setData(x=[f.columns[i].x for i in bias], y=[f.columns[i].bias_y for i in bias],
-                                size=[max(5.0, 0.8 * self._node_px[i]) for i in bias], brush=self._brushes[-1],
-                                pen=self._node_pen)
+        bias_xy = ([f.columns[i].x for i in bias], [f.columns[i].bias_y for i in bias],
+                   [max(5.0, 0.8 * self._node_px[i]) for i in bias])
+        if not _same_points(self.bias_nodes, *bias_xy):
+            self.bias_nodes.setData(x=bias_xy[0], y=bias_xy[1], size=bias_xy[2], brush=self._brushes[-1],
+                                    pen=self._node_pen)
         dormant = [(i, k) for i in range(1, len(f.columns) - 1) for k in np.flatnonzero(
             self._dormant(i)[f.columns[i].units]).tolist()] if self._insight_fits() else []
         if dormant or len(self.dormant.data):  # (most frames have none: not even an empty update)
@@ -1020,6 +1037,8 @@ class NetworkView(QWidget):
         self.labels.set_runs(static)
         self.value_labels.set_runs(values)
         self._draw_ring()
+        for item in self._scatters:  # an empty scatter still costs its paint a few hundred µs
+            item.setVisible(len(item.data) > 0)
 
     def _runs(self) -> tuple[list[_Run], list[_Run]]:
         """The texts, as ``(static, values)``: captions above, titles beside the movie columns, unit
@@ -1170,6 +1189,7 @@ class NetworkView(QWidget):
                     pens.append(self._signal_pens[bool(v[k] > 0)])
         if xs or len(self.signal.data):
             self.signal.setData(x=xs, y=ys, size=sizes, pen=pens, brush=None)
+        self.signal.setVisible(bool(xs))
 
     def _draw_beat(self) -> None:
         """What the step drawn adds over the edges: the layer at work (steps 3–4 its weights, step 6 its
@@ -1266,11 +1286,13 @@ class NetworkView(QWidget):
     def _draw_ring(self) -> None:
         if self.selected is None or self.frame is None:
             self.ring.setData(x=[], y=[])
+            self.ring.setVisible(False)
             return
         column, unit = self.selected
         c = self.frame.columns[column]
         self.ring.setData(x=[c.x], y=[float(c.y[c.row_of(unit)])], size=[self._node_px[column] + 9],
                           pen=self._ring_pen, brush=None)
+        self.ring.setVisible(True)
 
     def _draw_highlight(self) -> None:
         """Every edge (drawn units, any |w|) into and out of the selected node, on top of the dimmed rest."""

@@ -799,6 +799,7 @@ class NetworkView(QWidget):
         self._auto_fit = True
         self._extent: tuple | None = None
         self._node_px = np.zeros(0)
+        self._node_pen_ids: list[int] = []
         self._titles: dict[str, str] = {}
         self._title_px = float(_TITLE_PX)
         self.model = None                          # the ModelSpec trained (names the penalty, gives ρ)
@@ -1012,11 +1013,14 @@ class NetworkView(QWidget):
             xs += [c.x] * len(c.units)
             ys += c.y.tolist()
             sizes += [self._node_px[i]] * len(c.units)
+        pen_ids = [id(pen) for pen in pens]  # a few shared pens: the same objects mean the same outlines
         if _same_points(self.nodes, xs, ys, sizes):  # the usual frame: only the fills change
-            self.nodes.setBrush(brushes, update=False)
-            self.nodes.setPen(pens)
+            self.nodes.setBrush(brushes, update=pen_ids == self._node_pen_ids)
+            if pen_ids != self._node_pen_ids:
+                self.nodes.setPen(pens)
         else:
             self.nodes.setData(x=xs, y=ys, size=sizes, brush=brushes, pen=pens)
+        self._node_pen_ids = pen_ids
         cross = np.asarray(cross, dtype=np.intp)
         cross_xy = (np.asarray(xs)[cross], np.asarray(ys)[cross], 0.8 * np.asarray(sizes)[cross])
         if not _same_points(self.crosses, *cross_xy):
@@ -1442,6 +1446,7 @@ class NetworkView(QWidget):
     def _apply_palette(self) -> None:
         """Background, text and outline colours from the widget palette (light and dark themes)."""
         pal = self.palette()
+        self._node_pen_ids = []  # new pens (a freed pen's id may come back)
         base, self._text = pal.color(QPalette.ColorRole.Base), pal.color(QPalette.ColorRole.Text)
         self._dim = pal.color(QPalette.ColorRole.PlaceholderText)
         self._link = pal.color(QPalette.ColorRole.Link)

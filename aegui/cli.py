@@ -415,7 +415,7 @@ def cmd_bench(args) -> int:
     if args.what == "ui":
         from .qt.bench_ui import run_ui_bench
 
-        return run_ui_bench(json_line=args.json, seconds=1.0 if args.quick else 5.0)
+        return run_ui_bench(json_line=args.json, seconds=1.0 if args.quick else 10.0)
     from .bench import run_engine_bench
 
     return run_engine_bench(json_line=args.json, quick=args.quick)

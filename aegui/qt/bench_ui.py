@@ -139,7 +139,7 @@ def view_fps(app, data_name: str, hidden: tuple[int, ...], seconds: float) -> fl
     return len(drawn) / seconds
 
 
-def run_ui_bench(json_line: bool = False, seconds: float = 5.0) -> int:
+def run_ui_bench(json_line: bool = False, seconds: float = 10.0) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QElapsedTimer, QSettings, QTimer
     from PySide6.QtWidgets import QApplication

@@ -112,6 +112,10 @@ def test_scrubbing_the_timeline_shows_that_epochs_weights_and_branching_trains_o
     assert bar.slider.maximum() == 4 and bar.slider.value() == 4  # start + 3 epochs, then the present
     bar.slider.setValue(1)
     qtbot.waitUntil(lambda: window.snapshot.viewing == 1, timeout=TIMEOUT)
+    # the description sits between the slider and the buttons, whole
+    assert bar.label.text().startswith("epoch 1 · update")
+    assert bar.slider.geometry().right() < bar.label.geometry().left()
+    assert bar.label.geometry().right() < bar.branch_button.geometry().left()
     point = window.snapshot.timeline[1]
     assert window.snapshot.state == "viewing" and point.label == "epoch 1"
     np.testing.assert_array_equal(window.snapshot.weights[0], seen[point.step])

@@ -9,7 +9,7 @@ back to that point for good and trains on (a branch: the abandoned future stays 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QSlider, QWidget
 
 from .live_label import LiveLabel
 
@@ -30,7 +30,8 @@ class TimelineBar(QWidget):
                                "(the right end is the present)")
         self.slider.valueChanged.connect(self._moved)
         self.label = LiveLabel("present")  # it changes at every epoch while training
-        self.label.setMinimumWidth(self.fontMetrics().horizontalAdvance("epoch 9999/9999 · update 99,999,999  (64 of 64 points)"))
+        self.label.setFixedWidth(self.fontMetrics().horizontalAdvance("epoch 9999/9999 · update 99,999,999  (64 of 64 points)"))
+        self.label.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.branch_button = QPushButton("Train from here")
         self.branch_button.setToolTip("Go back to this point for good and train on from it (a new branch; "
                                       "the abandoned curves stay in the charts, dashed)")

@@ -62,6 +62,9 @@ def test_insight_codes_predictions_and_recommendations_follow_the_weights():
     np.testing.assert_allclose(ins.user_predictions, pred, atol=1e-4)
     np.testing.assert_array_equal(ins.user_ratings, train.to_dense()[user])
     np.testing.assert_array_equal(ins.user_test, test.to_dense()[user] if user < test.n_users else 0)
+    for got, values in zip(ins.user_rmse, (ins.user_ratings, ins.user_test)):
+        cells = values > 0
+        assert cells.any() and np.isclose(got, np.sqrt(np.mean((pred[cells] - values[cells]) ** 2)), atol=1e-4)
     rated = train.to_dense()[user] > 0
     movies = [m for m, _ in ins.recommendations]
     assert len(movies) == 4 and not rated[movies].any()

@@ -40,6 +40,7 @@ def test_a_user_selected_in_the_grid_is_selected_everywhere(qtbot, window):
     window.user_panel.user.setValue(4)
     assert window.data_panel.view.currentIndex().row() == 3
     ins = insight_for(qtbot, window, 3)
+    assert f"RMSE on their ratings {ins.user_rmse[0]:.3f}" in window.user_panel.summary.text()
     ratings = window.doc.train_ratings()
     np.testing.assert_array_equal(ins.user_ratings, ratings.dense_rows(np.array([3]))[0])
     unrated = int((ins.user_ratings == 0).sum())

@@ -6,6 +6,8 @@ predictions ``s·y`` clipped to the rating range); this panel only lays it out.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
@@ -131,21 +133,19 @@ class UserPanel(QWidget):
             [(k, str(k + 1)) for k in range(0, len(movies), max(1, len(movies) // 10))]
         self.plot.getAxis("bottom").setTicks([ticks])
         self.plot.setXRange(-0.7, max(len(movies), 1) - 0.3, padding=0)
-        self.summary.setText(self._summary(train, test, pred, len(rated)))
+        self.summary.setText(self._summary(train, test, len(rated)))
         self.table.setRowCount(len(insight.recommendations))
         for k, (movie, score) in enumerate(insight.recommendations):
             for col, text in enumerate((str(k + 1), titles[movie], f"{score:.2f}")):
                 self.table.setItem(k, col, QTableWidgetItem(text))
         self.table.resizeColumnsToContents()
 
-    def _summary(self, train, test, pred, shown: int) -> str:
+    def _summary(self, train, test, shown: int) -> str:
         label = self.ratings.user_ids[self.insight.user]
         parts = [f"user {label}: {int((train > 0).sum())} ratings"]
-        for name, values in (("their ratings", train), ("held-out", test)):
-            cells = values > 0
-            if cells.any():
-                rmse = float(np.sqrt(np.mean((pred[cells] - values[cells]) ** 2)))
-                parts.append(f"RMSE on {name} {rmse:.3f} ({int(cells.sum())})")
+        for name, values, rmse in zip(("their ratings", "held-out"), (train, test), self.insight.user_rmse):
+            if not math.isnan(rmse):
+                parts.append(f"RMSE on {name} {rmse:.3f} ({int((values > 0).sum())})")
         if shown > MAX_BARS:
             parts.append(f"bars: the {MAX_BARS} largest errors of {shown}")
         when = "now" if self.insight.viewing is None else f"at epoch {self.insight.epoch} (the past)"

@@ -76,6 +76,15 @@ def recommend(predictions: np.ndarray, train: Ratings, user: int, top: int = 10)
     return recommend_unrated(predictions, rated, float(train.values.min()), float(train.values.max()), top)
 
 
+def rated_rmse(predictions: np.ndarray, ratings: np.ndarray) -> float:
+    """``sqrt(1/n Σ (p_i − r_i)²)`` over the ``n`` cells with ``r_i > 0`` (``(n_movies,)`` each; NaN when
+    none is rated)."""
+    cells = ratings > 0
+    if not cells.any():
+        return float("nan")
+    return float(np.sqrt(np.mean((predictions[cells].astype(np.float64) - ratings[cells]) ** 2)))
+
+
 @torch.no_grad()
 def hidden_codes(network: Network, inputs: Observations, rows: np.ndarray, stop: int | None = None
                  ) -> list[np.ndarray]:

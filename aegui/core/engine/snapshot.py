@@ -177,6 +177,8 @@ class Insight:
         user_test: ``(n_movies,)`` the user's held-out test ratings (0 = none).
         user_predictions: ``(n_movies,)`` predicted ratings ``s·y`` clipped to the rating range.
         recommendations: ``(movie, predicted rating)`` of the best unrated movies, best first.
+        user_rmse: RMSE of ``user_predictions`` on the user's training ratings and on their held-out
+            ones (NaN where there are none).
     """
 
     step: int
@@ -193,6 +195,7 @@ class Insight:
     user_predictions: np.ndarray
     recommendations: tuple[tuple[int, float], ...]
     item_based: bool = False
+    user_rmse: tuple[float, float] = (float("nan"), float("nan"))
 
 
 @dataclass(frozen=True)

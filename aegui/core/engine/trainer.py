@@ -684,7 +684,7 @@ class Trainer:
         """Every observation's codes (an evenly spread sample on very large sets), the dormant units,
         and one user's ratings, predictions and recommendations, from the weights shown (the present
         or a timeline point)."""
-        from .predict import dormant_mask, hidden_codes, recommend, user_predictions
+        from .predict import dormant_mask, hidden_codes, rated_rmse, recommend, user_predictions
 
         with self.lock:
             self._sync_stage()
@@ -698,15 +698,16 @@ class Trainer:
             raw = user_predictions(net, inputs, user, self.model.item_based)
             predictions = np.clip(raw, self.low, self.high)
             point = self.timeline.points[self.viewing] if self.viewing is not None else None
+            own = train.dense_rows(np.array([user]))[0]
+            held_out = (self.test.dense_rows(np.array([user]))[0] if self.test is not None and user < self.test.n_users
+                        else np.zeros(train.n_movies, np.float32))
             return Insight(
                 point.step if point else self.steps, point.epoch if point else self.epoch, self.viewing,
                 frozen(rows), frozen_all(codes), len(self.model.hidden) - 1,
                 frozen_all(c.mean(0) if len(c) else np.zeros(c.shape[1], np.float32) for c in codes),
                 frozen_all(dormant_mask(c, self.model.sparsity_target) for c in codes), user,
-                frozen(train.dense_rows(np.array([user]))[0]),
-                frozen(self.test.dense_rows(np.array([user]))[0] if self.test is not None and user < self.test.n_users
-                       else np.zeros(train.n_movies, np.float32)),
-                frozen(predictions), tuple(recommend(raw, train, user, top)), self.model.item_based)
+                frozen(own), frozen(held_out), frozen(predictions), tuple(recommend(raw, train, user, top)),
+                self.model.item_based, (rated_rmse(predictions, own), rated_rmse(predictions, held_out)))
 
     def encode(self, ratings: np.ndarray, top: int = 10) -> Encoding:
         """A new user's pass (user-based models): ``x = r/s`` (``(n_movies,)``, 0 = not rated) through

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QColor, QImage, QPalette
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QToolTip
 
@@ -303,3 +303,13 @@ def test_captions_name_what_the_columns_hold(view):
         n_in = ratings.n_users if item_based else ratings.n_movies
         assert f"input x\n{n_in} {features} · rating ÷ 5" in texts
         assert any(t.startswith(f"output y\n{n_in} {features}") for t in texts)
+
+
+def test_a_new_palette_redraws_every_node_in_its_colours(view):
+    view.show_snapshot(snapshot_of(grid()))
+    pal = view.palette()
+    pal.setColor(QPalette.ColorRole.Text, QColor("#ff0000"))
+    view.setPalette(pal)  # a dark or light desktop theme arriving
+    outlines = {p.pen().color().name() for p in (*view.nodes.points(), *view.bias_nodes.points())
+                if p.pen().style() == Qt.PenStyle.SolidLine}
+    assert outlines == {"#ff0000"}

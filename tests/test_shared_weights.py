@@ -34,8 +34,8 @@ def test_weights_cross_exactly_and_read_only():
     pool, reader = SlotPool(), SlotReader()
     try:
         snap = _snapshot(hidden=(4, 2))
-        kind, name, layout, rest = pool.pack(snap)
-        assert kind == "shared" and rest.weights == ()
+        kind, name, layout, rest, blocks = pool.pack(snap)
+        assert kind == "shared" and rest.weights == () and name in blocks and len(blocks) == 2
         back = reader.unpack(name, layout, rest)
         assert len(back.weights) == len(snap.weights)
         for got, want in zip(back.weights, snap.weights):
@@ -70,7 +70,8 @@ def test_larger_weights_retire_blocks_removed_when_given_back_and_close_removes_
     small, large = _snapshot(hidden=(2,)), _snapshot(hidden=(40, 20))
     in_flight = pool.pack(small)[1]
     free_small = next(n for n in pool._blocks if n != in_flight)
-    _, bigger, _, _ = pool.pack(large)
+    _, bigger, _, _, blocks = pool.pack(large)
+    assert in_flight in blocks and free_small not in blocks  # the retired one is still named
     assert _gone(free_small) and not _gone(in_flight)  # the one the window holds stays until given back
     pool.release(in_flight)
     assert _gone(in_flight)
@@ -109,6 +110,27 @@ def test_the_training_process_streams_through_shared_memory_and_leaves_no_block(
         s = snaps[-1]
         assert [w.shape for w in s.weights] == [(20, 1682), (1682, 20)]
         assert s.trace is not None and np.isfinite(s.weights[0]).all()
+        # the window takes the newest snapshot only, and gives its blocks back then: the stream waits
+        time.sleep(0.5)
+        assert sum(m[0] == "snapshot" for m in remote.messages()) == 1
     finally:
         assert remote.close()
     assert all(_gone(name) for name in names)
+
+
+def test_blocks_of_a_training_process_that_died_are_removed_when_the_window_closes():
+    remote = RemoteTrainer()
+    remote.send("stream", 0.001)
+    remote.send("display", 0)
+    remote.send("build", load_demo("ml100k-like"), None, ModelSpec(hidden=(20,)), TrainSpec(epochs=10_000), False)
+    remote.send("run")
+    end = time.monotonic() + 60
+    while not remote._blocks and time.monotonic() < end:
+        remote.messages()
+        time.sleep(0.01)
+    names = set(remote._blocks)
+    assert len(names) == 2 and not any(_gone(n) for n in names)
+    remote.process.kill()  # no quit: the child cannot remove them itself
+    remote.process.join(10)
+    remote.close()
+    assert all(_gone(n) for n in names)

@@ -1447,6 +1447,8 @@ class NetworkView(QWidget):
         """Background, text and outline colours from the widget palette (light and dark themes)."""
         pal = self.palette()
         self._node_pen_ids = []  # new pens (a freed pen's id may come back)
+        for item in (self.bias_nodes, self.crosses):  # drawn again in the new colours, not kept
+            item.clear()
         base, self._text = pal.color(QPalette.ColorRole.Base), pal.color(QPalette.ColorRole.Text)
         self._dim = pal.color(QPalette.ColorRole.PlaceholderText)
         self._link = pal.color(QPalette.ColorRole.Link)

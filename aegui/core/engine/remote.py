@@ -18,7 +18,7 @@ parent → child
     threads; the last three wait for the trainer's lock, at most one update).
 child → parent
     ``("built", info)``, ``("snapshot", Snapshot)``, ``("shared", name, layout, Snapshot without its
-    weights)`` (they wait in shared memory: :mod:`.shared_weights`), ``("event", Event)``, ``("state", state, message)``,
+    weights, names of all blocks)`` (they wait in shared memory: :mod:`.shared_weights`), ``("event", Event)``, ``("state", state, message)``,
     ``("failed", text)``, ``("session", Session | None)``, ``("insight", Insight)``,
     ``("encoded", Encoding)``, ``("exported", (pt_path, json_path))``.
 
@@ -34,7 +34,7 @@ import sys
 import threading
 import traceback
 
-from .shared_weights import SlotPool, SlotReader
+from .shared_weights import SlotPool, SlotReader, remove_blocks
 
 _CONTROL = {"pause", "stop", "snapshot", "display", "speed", "stream", "session", "insight", "encode",
             "export_model", "release", "quit"}
@@ -57,6 +57,7 @@ class _Server:
         self._out = threading.Condition()
         self._messages: list[tuple] = []
         self._snapshot = None
+        self._quit = False
         self.pool = SlotPool()
 
     def send(self, *message) -> None:
@@ -70,8 +71,10 @@ class _Server:
     def sender(self) -> None:
         while True:
             with self._out:
-                while not self._messages and self._snapshot is None:
+                while not self._messages and self._snapshot is None and not self._quit:
                     self._out.wait()
+                if self._quit:  # the window is closing: nothing more to say, and the blocks go
+                    return
                 batch, self._messages = self._messages, []
                 if self._snapshot is not None:
                     batch.append(self._snapshot)
@@ -161,10 +164,15 @@ class _Server:
         # back after each: hand it over every 0.5 ms instead of 5 ms, or a frame waits for ~20 slices
         sys.setswitchinterval(0.0005)
         threading.Thread(target=self.listen, daemon=True, name="aegui-listener").start()
-        threading.Thread(target=self.sender, daemon=True, name="aegui-sender").start()
+        sender = threading.Thread(target=self.sender, daemon=True, name="aegui-sender")
+        sender.start()
         while True:
             message = self.commands.get()
             if message[0] == "quit":
+                with self._out:
+                    self._quit = True
+                    self._out.notify()
+                sender.join(2.0)  # not while it fills a block
                 self.pool.close()
                 return
             try:
@@ -280,32 +288,52 @@ class RemoteTrainer:
         # a reader thread takes whole messages off the pipe: a large snapshot arrives in many chunks,
         # and waiting for them must never stall the window
         self._closing = False
-        self._send_lock = threading.Lock()  # the reader thread gives shared blocks back
-        self._slots = SlotReader()
+        self._send_lock = threading.Lock()  # the window's thread and the reader both send
+        self._slots = SlotReader()          # the reader's alone
         self._inbox: queue.Queue = queue.Queue()
         self._session: queue.Queue = queue.Queue()
-        threading.Thread(target=self._read, daemon=True, name="aegui-reader").start()
+        # only the newest snapshot waits for the window; the shared blocks its weights were copied from
+        # go back when the window takes it, so the stream runs as fast as the window takes snapshots
+        self._latest_lock = threading.Lock()
+        self._latest = None
+        self._held: list[str] = []
+        self._blocks: set[str] = set()      # every block named, removed after the child ends
+        self._reader = threading.Thread(target=self._read, daemon=True, name="aegui-reader")
+        self._reader.start()
 
     def _read(self) -> None:
-        while True:
-            try:
-                message = self.conn.recv()
-            except (EOFError, OSError):
-                if not self._closing:
-                    self._inbox.put(("failed", "the training process ended unexpectedly"))
-                self._session.put(None)
-                return
-            if message[0] == "session":
-                self._session.put(message[1])
-            elif message[0] == "shared":
-                name, layout, rest = message[1:]
+        try:
+            while True:
                 try:
-                    self._inbox.put(("snapshot", self._slots.unpack(name, layout, rest)))
-                except (OSError, ValueError) as exc:  # the block is gone: the next frame brings another
-                    self._inbox.put(("failed", f"a snapshot could not be read from shared memory: {exc}"))
-                self.send("release", name)
-            else:
-                self._inbox.put(message)
+                    message = self.conn.recv()
+                except (EOFError, OSError):
+                    if not self._closing:
+                        self._inbox.put(("failed", "the training process ended unexpectedly"))
+                    self._session.put(None)
+                    return
+                if message[0] == "session":
+                    self._session.put(message[1])
+                elif message[0] == "shared":
+                    self._take_shared(*message[1:])
+                elif message[0] == "snapshot":
+                    with self._latest_lock:
+                        self._latest = message[1]
+                else:
+                    self._inbox.put(message)
+        finally:
+            self._slots.close()
+
+    def _take_shared(self, name: str, layout, rest, blocks) -> None:
+        self._blocks.update(blocks)
+        try:
+            snapshot = self._slots.unpack(name, layout, rest)
+        except (OSError, ValueError) as exc:  # the block is gone: the next frame brings another
+            self._inbox.put(("failed", f"a snapshot could not be read from shared memory: {exc}"))
+            self.send("release", name)
+            return
+        with self._latest_lock:
+            self._latest = snapshot
+            self._held.append(name)
 
     def send(self, *message) -> None:
         try:
@@ -315,8 +343,17 @@ class RemoteTrainer:
             pass  # the child is gone; ``alive`` tells, and messages() reports it
 
     def messages(self) -> list[tuple]:
-        """Everything the child has sent since the last call (never blocks)."""
-        return drain(self._inbox)
+        """Everything the child has sent since the last call, and then the newest snapshot if one came
+        (never blocks); the blocks of the snapshots taken or passed over go back to the child."""
+        out = drain(self._inbox)
+        with self._latest_lock:
+            latest, self._latest = self._latest, None
+            held, self._held = self._held, []
+        for name in held:
+            self.send("release", name)
+        if latest is not None:
+            out.append(("snapshot", latest))
+        return out
 
     def request_session(self, name: str, timeout: float = 30.0):
         """Ask for a :class:`~aegui.core.session.Session` of the current state and wait for it."""
@@ -338,5 +375,6 @@ class RemoteTrainer:
         if not clean:
             self.process.terminate()
             self.process.join(1.0)
-        self._slots.close()
+        self._reader.join(2.0)  # it closes its views of the blocks when the pipe ends
+        remove_blocks(self._blocks)  # those a child that did not quit cleanly left behind
         return clean

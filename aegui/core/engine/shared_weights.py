@@ -6,8 +6,9 @@ the view at 14–20 frames a second and slowed training. Here the trainer's side
 :data:`SLOTS` shared-memory blocks and sends the block's name with the rest of the snapshot; the window's
 side copies them out (its snapshots stay immutable and its own) and gives the block back at once.
 
-The blocks are also the stream's flow control: while none is free, the window has not taken the last
-snapshots yet, and the trainer makes no new streamed one (:meth:`SlotPool.ready`).
+The blocks are also the stream's flow control: the window gives a block back when it takes the
+snapshot (or a newer one), so while none is free the window has not taken the last snapshots yet, and
+the trainer makes no new streamed one (:meth:`SlotPool.ready`).
 """
 
 from __future__ import annotations
@@ -58,8 +59,10 @@ class SlotPool:
             return bool(self._free) or not self._blocks
 
     def pack(self, snapshot) -> tuple:
-        """``("snapshot", snapshot)`` when no block is free, else ``("shared", name, layout, rest)``:
-        the weights copied into block ``name`` at ``layout`` and ``rest`` the snapshot without them."""
+        """``("snapshot", snapshot)`` when no block is free, else ``("shared", name, layout, rest,
+        blocks)``: the weights copied into block ``name`` at ``layout``, ``rest`` the snapshot without
+        them and ``blocks`` the names of every block there is (the window removes any left behind by a
+        process that did not end cleanly)."""
         weights = snapshot.weights
         if not weights:
             return ("snapshot", snapshot)
@@ -74,9 +77,10 @@ class SlotPool:
                 return ("snapshot", snapshot)
             name = self._free.pop()
             block = self._blocks[name]
+            blocks = (*self._blocks, *self._retired)
         for w, (shape, dtype, offset) in zip(weights, layout):
             np.ndarray(shape, dtype, buffer=block.buf, offset=offset)[...] = w
-        return ("shared", name, layout, replace(snapshot, weights=()))
+        return ("shared", name, layout, replace(snapshot, weights=()), blocks)
 
     def release(self, name: str) -> None:
         """The window has copied block ``name``: it is free again (or gone, if it was retired)."""
@@ -122,10 +126,20 @@ def _drop(block: shared_memory.SharedMemory) -> None:
         pass
 
 
+def remove_blocks(names) -> None:
+    """Remove the blocks ``names`` that still exist (after the trainer's process has ended)."""
+    for name in names:
+        try:
+            block = shared_memory.SharedMemory(name=name)
+        except FileNotFoundError:
+            continue
+        _drop(block)
+
+
 class SlotReader:
     """The window's side: :meth:`unpack` copies a snapshot's weights out of its block."""
 
-    def __init__(self, keep: int = 2 * SLOTS):
+    def __init__(self, keep: int = SLOTS):
         self._open: OrderedDict[str, shared_memory.SharedMemory] = OrderedDict()
         self._keep = keep
 

@@ -8,8 +8,8 @@ import sys
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt
+from PySide6.QtWidgets import QFileDialog, QGraphicsView
 
 from aegui.core.data.readers import write_csv_grid
 from aegui.core.engine.spec import KINDS
@@ -23,15 +23,32 @@ def test_starts_on_the_demo_with_a_network_ready(window):
     assert window.training_panel.play_action.isEnabled()
 
 
+class _PaintWatcher(QObject):
+    def __init__(self, seen: list):
+        super().__init__()
+        self.seen = seen
+
+    def eventFilter(self, obj, event):  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.Paint:
+            self.seen.append(obj)
+        return False
+
+
 def test_play_pause_and_step_with_the_keyboard(qtbot, window):
     window.model_panel.epochs.setValue(100_000)  # long enough to be paused while running
     qtbot.mouseClick(window.model_panel.apply_button, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(window.training_panel.play_button, Qt.MouseButton.LeftButton)
     wait_state(qtbot, window, "running")
     qtbot.waitUntil(lambda: window.snapshot.step > 20, timeout=TIMEOUT)
+    # live frames: the network view repaints a turn after its update, then repaints on changes again
+    painted = []
+    watcher = _PaintWatcher(painted)
+    window.network_view.graphics.viewport().installEventFilter(watcher)
+    qtbot.waitUntil(lambda: len(painted) >= 3, timeout=TIMEOUT)
     qtbot.keyClick(window, Qt.Key.Key_Space)  # pause
     wait_state(qtbot, window, "paused")
     qtbot.wait(200)
+    assert window.network_view.graphics.viewportUpdateMode() == QGraphicsView.ViewportUpdateMode.MinimalViewportUpdate
     steps, position = window.snapshot.step, window.snapshot.position
     window.controller.remote.send("snapshot")
     qtbot.wait(300)

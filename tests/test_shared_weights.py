@@ -55,11 +55,15 @@ def test_without_a_free_block_the_snapshot_goes_whole_and_the_stream_waits():
     pool = SlotPool(slots=2)
     try:
         snap = _snapshot()
-        names = [pool.pack(snap)[1], pool.pack(snap)[1]]
+        assert pool.ready()
+        names = [pool.pack(snap)[1]]
         assert not pool.ready()
+        names.append(pool.pack(snap)[1])
         kind, whole = pool.pack(snap)
         assert kind == "snapshot" and whole is snap
         pool.release(names[0])
+        assert not pool.ready()  # the stream waits until the window has taken every snapshot
+        pool.release(names[1])
         assert pool.ready()
     finally:
         pool.close()

@@ -330,6 +330,9 @@ class MainWindow(QMainWindow):
             if not self._frames_to_freeze:
                 gc.collect()
                 gc.freeze()
+        if running:  # its repaint a turn of the event loop later (a 0 ms timer is a posted event: run first)
+            self.network_view.hold_paint()
+            QTimer.singleShot(1, self.network_view.paint_now)
         self.network_view.show_snapshot(snapshot)
         self._panels_pending = snapshot
         if not running:

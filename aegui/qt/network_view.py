@@ -27,8 +27,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPalette, QPen, QStaticText, QTransform
-from PySide6.QtWidgets import (QFileDialog, QGraphicsItem, QGraphicsRectItem, QHBoxLayout, QInputDialog, QLabel, QMenu,
-                               QPushButton, QSizePolicy, QSlider, QToolTip, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QFileDialog, QGraphicsItem, QGraphicsRectItem, QGraphicsView, QHBoxLayout, QInputDialog,
+                               QLabel, QMenu, QPushButton, QSizePolicy, QSlider, QToolTip, QVBoxLayout, QWidget)
 
 from ..core.engine.snapshot import Snapshot
 from . import palette
@@ -719,6 +719,7 @@ class NetworkView(QWidget):
                                    "Step observation (→) and slow motion walk steps 2–8 for the observation shown")
         self.graphics = pg.GraphicsView()
         self.graphics.setAntialiasing(True)
+        self._update_mode = self.graphics.viewportUpdateMode()  # pyqtgraph's, restored after live frames
         self.vb = pg.ViewBox(enableMenu=False, invertY=True)
         self.vb.disableAutoRange()
         self.graphics.setCentralItem(self.vb)
@@ -823,6 +824,17 @@ class NetworkView(QWidget):
         self.vb.sigTransformChanged.connect(self._transform_changed)
 
     # ------------------------------------------------------------------ public API
+    def hold_paint(self) -> None:
+        """Change the drawing without repainting it until :meth:`paint_now`: the window runs a live
+        frame's update and its repaint in two turns of its event loop (each a few milliseconds; in one
+        they held it for 10–20 ms)."""
+        self.graphics.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.NoViewportUpdate)
+
+    def paint_now(self) -> None:
+        """Repaint the drawing at once, and repaint on every change again."""
+        self.graphics.viewport().repaint()
+        self.graphics.setViewportUpdateMode(self._update_mode)
+
     def show_snapshot(self, snapshot: Snapshot) -> None:
         """Draw ``snapshot``, updating the existing items in place (one observation after the last: its
         steps in turn)."""

@@ -54,9 +54,11 @@ class SlotPool:
         self._closed = False
 
     def ready(self) -> bool:
-        """Whether a block is free (or none is made yet): the window can take a snapshot now."""
+        """Whether the window has given every block back (or none is made yet): it has taken the last
+        snapshot, and a streamed one made now is the next it draws. (One in flight at a time: two made
+        the trainer copy θ twice a frame, and the window read one of them for nothing.)"""
         with self._lock:
-            return bool(self._free) or not self._blocks
+            return len(self._free) == len(self._blocks)
 
     def pack(self, snapshot) -> tuple:
         """``("snapshot", snapshot)`` when no block is free, else ``("shared", name, layout, rest,

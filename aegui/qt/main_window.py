@@ -50,6 +50,9 @@ GC_FREEZE_AFTER_FRAMES = 10
 #: while training at full speed the panels draw a frame this long after the network view: each part and
 #: its repaint take under one 60 Hz frame, where all of them at once blocked the event loop for 20–45 ms
 PANELS_AFTER_MS = 1000 // (2 * FRAME_RATE)
+#: … and the network view repaints this long after its update: timers that fell due meanwhile run
+#: first (the update and the repaint together held the event loop for 10–20 ms)
+PAINT_AFTER_MS = 4
 #: the first window size (the network view needs ~900 pixels between the docks)
 DEFAULT_SIZE = (1720, 960)
 #: docks holding forms: they scroll rather than force the window to grow on a small screen
@@ -320,9 +323,9 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(event.message, 8000)
 
     def show_snapshot(self, snapshot) -> None:
-        """Draw ``snapshot`` everywhere: while training, the network view at once and the panels
-        :data:`PANELS_AFTER_MS` later, so that the event loop runs between the two parts (their repaints
-        too); otherwise all at once."""
+        """Draw ``snapshot`` everywhere: while training in three turns of the event loop, so that it
+        runs between them: the network view's update now, its repaint :data:`PAINT_AFTER_MS` later, the
+        panels (and their repaints) :data:`PANELS_AFTER_MS` later; otherwise all at once."""
         self.snapshot = snapshot
         running = snapshot.state == "running"
         if self._frames_to_freeze and running:
@@ -330,9 +333,9 @@ class MainWindow(QMainWindow):
             if not self._frames_to_freeze:
                 gc.collect()
                 gc.freeze()
-        if running:  # its repaint a turn of the event loop later (a 0 ms timer is a posted event: run first)
+        if running:  # its repaint in a later turn of the event loop (not a 0 ms timer: a posted event, run first)
             self.network_view.hold_paint()
-            QTimer.singleShot(1, self.network_view.paint_now)
+            QTimer.singleShot(PAINT_AFTER_MS, self.network_view.paint_now)
         self.network_view.show_snapshot(snapshot)
         self._panels_pending = snapshot
         if not running:

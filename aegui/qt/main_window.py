@@ -335,7 +335,7 @@ class MainWindow(QMainWindow):
                 gc.freeze()
         if running:  # its repaint in a later turn of the event loop (not a 0 ms timer: a posted event, run first)
             self.network_view.hold_paint()
-            QTimer.singleShot(PAINT_AFTER_MS, self.network_view.paint_now)
+            QTimer.singleShot(PAINT_AFTER_MS, self.network_view, self.network_view.paint_now)  # not after it is gone
         self.network_view.show_snapshot(snapshot)
         self._panels_pending = snapshot
         if not running:

@@ -18,9 +18,9 @@ parent → child
     threads; the last three wait for the trainer's lock, at most one update).
 child → parent
     ``("built", info)``, ``("snapshot", Snapshot)``, ``("shared", name, layout, Snapshot without its
-    weights, names of all blocks)`` (they wait in shared memory: :mod:`.shared_weights`), ``("event", Event)``, ``("state", state, message)``,
-    ``("failed", text)``, ``("session", Session | None)``, ``("insight", Insight)``,
-    ``("encoded", Encoding)``, ``("exported", (pt_path, json_path))``.
+    weights, names of all blocks)`` (they wait in shared memory: :mod:`.shared_weights`),
+    ``("event", Event)``, ``("state", state, message)``, ``("failed", text)``, ``("session", Session | None)``,
+    ``("insight", Insight)``, ``("encoded", Encoding)``, ``("exported", (pt_path, json_path))``.
 
 Only the application's own objects cross the pipe (it never reads files); sessions on disk stay
 pickle-free (see :mod:`aegui.core.session`).

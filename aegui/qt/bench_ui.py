@@ -23,7 +23,7 @@ import time
 
 import numpy as np
 
-from .worker import STREAM_RATE
+from .worker import FRAME_RATE, STREAM_RATE
 
 _FIRST_PAINT = r"""
 import sys, time
@@ -83,9 +83,9 @@ def _headless_updates_per_s(seconds: float) -> float:
     time.sleep(0.5)
     s0, t0 = trainer.steps, time.perf_counter()
     end = t0 + seconds
-    while time.perf_counter() < end:  # a reader asks for snapshots as often as the window's stream
+    while time.perf_counter() < end:  # a reader takes snapshots as often as the window does
         trainer.request_snapshot()
-        time.sleep(1 / STREAM_RATE)
+        time.sleep(1 / FRAME_RATE)
     rate = (trainer.steps - s0) / (time.perf_counter() - t0)
     trainer.stop()
     worker.join()

@@ -66,10 +66,6 @@ class ReadoutPanel(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.bias)
         self._snapshot = None
-        self._y: np.ndarray | None = None
-        self._labels: tuple[str, ...] = ()
-        self._bias_layer = 0
-        self._current_bias = np.zeros(len(EXAMPLE_BIAS))
         self._old_bias: np.ndarray | None = None
         self.bias.setEnabled(False)
         self._redraw()
@@ -80,11 +76,6 @@ class ReadoutPanel(QWidget):
 
     def show_snapshot(self, snapshot) -> None:
         self._snapshot = snapshot
-        self._bias_layer = len(snapshot.biases) - 1
-        self._current_bias = snapshot.biases[-1]
-        tr = snapshot.trace
-        self._y = None if tr is None else np.asarray(tr.post[-1], dtype=np.float64)
-        self._labels = snapshot.feature_labels
         if on_screen(self):  # a hidden tab is drawn when it is shown
             self._show_controls()
             self._redraw()
@@ -113,29 +104,34 @@ class ReadoutPanel(QWidget):
         self._redraw()
 
     def _toggle_bias(self, on: bool) -> None:
+        s = self._snapshot
+        if s is None:  # (the toggle is enabled only by a snapshot with four outputs)
+            return
         if on:
-            self._old_bias = np.array(self._current_bias, dtype=np.float64)
+            self._old_bias = np.array(s.biases[-1], dtype=np.float64)
             values = EXAMPLE_BIAS
         else:
             values = tuple(self._old_bias) if self._old_bias is not None else (0.0,) * len(EXAMPLE_BIAS)
         for row, value in enumerate(values):
-            self.biasEditRequested.emit(self._bias_layer, "bias", row, 0, float(value))
+            self.biasEditRequested.emit(len(s.biases) - 1, "bias", row, 0, float(value))
 
     def _redraw(self) -> None:
         t = self.t
         self.t_label.setText(f"{t:.3g}")
         self.formula.setText(f"softmax(y/T)ᵢ = e^(yᵢ/T) / Σⱼ e^(yⱼ/T), T = {t:.3g}; as T → 0 it becomes the "
                              "arg-max (1 for the largest output, 0 elsewhere)")
-        if self._y is None:
+        tr = self._snapshot.trace if self._snapshot is not None else None
+        if tr is None:
             self.table.setRowCount(0)
             return
-        p = softmax(self._y, t)
-        hard = argmax_onehot(self._y)
+        y, labels = np.asarray(tr.post[-1], dtype=np.float64), self._snapshot.feature_labels
+        p = softmax(y, t)
+        hard = argmax_onehot(y)
         order = np.argsort(-p, kind="stable")[:MAX_ROWS] if len(p) > MAX_ROWS else np.arange(len(p))
         self.table.setRowCount(len(order))
         for r, i in enumerate(order.tolist()):
-            label = self._labels[i] if i < len(self._labels) else f"output {i + 1}"
-            cells = (label, f"{self._y[i]:.4g}", f"{p[i]:.4f}", f"{hard[i]:.0f}")
+            label = labels[i] if i < len(labels) else f"output {i + 1}"
+            cells = (label, f"{y[i]:.4g}", f"{p[i]:.4f}", f"{hard[i]:.0f}")
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if c:

@@ -20,7 +20,8 @@ from multiprocessing import shared_memory
 
 import numpy as np
 
-#: blocks in use at most: the window copies from one while the trainer fills the other
+#: blocks: a streamed snapshot uses one at a time; the other carries a snapshot of a state change (a
+#: pause, a step) sent while the window still holds the streamed one
 SLOTS = 2
 #: each array starts at a multiple of this many bytes
 _ALIGN = 64

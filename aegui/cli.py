@@ -15,10 +15,6 @@ import time
 
 from .core.engine.spec import ACTIVATIONS, KINDS, NOISES, OPTIMIZERS, ModelSpec, TrainSpec
 
-#: command-line defaults (README "Defaults" explains how they were chosen)
-CLI_TRAIN = TrainSpec(mode="minibatch", batch_size=32, optimizer="adam", lr=0.003, weight_decay=3e-5,
-                      epochs=150, validation_fraction=0.05, patience=15)
-CLI_ITEM_BASED = CLI_TRAIN.with_(batch_size=64, weight_decay=3e-4, epochs=120)
 
 
 class UsageError(Exception):
@@ -82,12 +78,15 @@ def build_parser() -> argparse.ArgumentParser:
     split.add_argument("--test", metavar="FILE", help="held-out ratings file (MovieLens style, e.g. u1.test)")
     split.add_argument("--test-fraction", type=_fraction, help="hold out this fraction of the ratings")
     tr.add_argument("--type", choices=KINDS, default="basic")
-    tr.add_argument("--hidden", type=_hidden, help="encoder sizes, e.g. 20,10 (default 20,10; 500 item-based)")
-    tr.add_argument("--activation", choices=ACTIVATIONS, default="sigmoid")
-    tr.add_argument("--output-activation", choices=ACTIVATIONS, help="default identity (sigmoid for deep)")
-    tr.add_argument("--epochs", type=int, help=f"maximum epochs (default {CLI_TRAIN.epochs}, early stopping)")
+    tr.add_argument("--hidden", type=_hidden, help="encoder sizes, e.g. 20,10 (default: the type's, see the README)")
+    tr.add_argument("--activation", choices=ACTIVATIONS, help="hidden units (default tanh; sigmoid for sparse and deep)")
+    tr.add_argument("--output-activation", choices=ACTIVATIONS, help="default identity")
+    tr.add_argument("--raw", action="store_true",
+                    help="inputs x = rating/5 as in the seed, not centred on the bias-only baseline")
+    tr.add_argument("--input-scale", type=float, help="s in x = (r − b)/s (default 1; 5 with --raw)")
+    tr.add_argument("--epochs", type=int, help="maximum epochs (default 150, early stopping)")
     mode = tr.add_mutually_exclusive_group()
-    mode.add_argument("--batch-size", type=int, help=f"mini-batch size (default {CLI_TRAIN.batch_size})")
+    mode.add_argument("--batch-size", type=int, help="mini-batch size (default 32; 64 item-based)")
     mode.add_argument("--online", action="store_true", help="update after each observation")
     mode.add_argument("--full-batch", action="store_true", help="one update per epoch")
     tr.add_argument("--optimizer", choices=OPTIMIZERS)
@@ -117,8 +116,8 @@ def build_parser() -> argparse.ArgumentParser:
     co.add_argument("--format", choices=FORMATS)
     co.add_argument("--kinds", type=_kinds, default=("basic", "denoising", "sparse"),
                     help=f"comma-separated types to compare (default basic,denoising,sparse; from {','.join(KINDS)})")
-    co.add_argument("--hidden", type=_hidden, help="encoder sizes, e.g. 20,10 (default 20,10)")
-    co.add_argument("--epochs", type=int, help=f"maximum epochs (default {CLI_TRAIN.epochs}, early stopping)")
+    co.add_argument("--hidden", type=_hidden, help="encoder sizes, e.g. 20,10 (default: each type's own)")
+    co.add_argument("--epochs", type=int, help="maximum epochs (default 150, early stopping)")
     co.add_argument("--seeds", type=int, default=1, help="runs per type, with seeds --seed, --seed+1, … (default 1)")
     co.add_argument("--seed", type=int, default=0, help="the first seed; the test split uses it too")
     csplit = co.add_mutually_exclusive_group()
@@ -132,6 +131,9 @@ def build_parser() -> argparse.ArgumentParser:
     rec.add_argument("session")
     rec.add_argument("--user", required=True, help="the user's id as in the ratings file")
     rec.add_argument("--top", type=int, default=10)
+    rec.add_argument("--min-ratings", type=int, metavar="K",
+                     help="recommend only movies with at least K training ratings (default: min(10, the median "
+                          "count per movie, half the most-rated movie's count), at least 1; 0: no minimum)")
     rec.add_argument("--json", action="store_true")
 
     ex = sub.add_parser("export", help="write a session's network as a torch state dict (.pt) and a JSON "
@@ -139,11 +141,29 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("session")
     ex.add_argument("out", help="the .pt file to write (the .json goes beside it)")
 
-    be = sub.add_parser("bench", help="speed benchmarks (ratios against baselines in the same process)")
-    be.add_argument("what", nargs="?", default="engine", choices=("engine", "ui"),
-                    help="engine: training and loading speed; ui: the window's responsiveness while training")
+    be = sub.add_parser("bench", help="speed benchmarks (ratios against baselines in the same process), and "
+                                      "held-out accuracy of every type against the baselines")
+    be.add_argument("what", nargs="?", default="engine", choices=("engine", "ui", "accuracy"),
+                    help="engine: training and loading speed; ui: the window's responsiveness while training; "
+                         "accuracy FILE: test RMSE of every type with its defaults beside the baselines")
+    be.add_argument("file", nargs="?", help="accuracy: a ratings file, or a demo set")
+    be.add_argument("--format", choices=FORMATS)
+    bsplit = be.add_mutually_exclusive_group()
+    bsplit.add_argument("--test", metavar="FILE", help="accuracy: held-out ratings file (e.g. u1.test)")
+    bsplit.add_argument("--test-fraction", type=_fraction, help="accuracy: hold out this fraction, a new random "
+                                                                "split per seed (default 0.1)")
+    be.add_argument("--seeds", type=int, default=3, help="accuracy: seeds (and splits) per model (default 3)")
+    be.add_argument("--kinds", type=_kinds, help="accuracy: only these types (default all, and item-based basic)")
+    be.add_argument("--threads", type=int, help="torch threads")
     be.add_argument("--json", action="store_true")
     be.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke test")
+
+    from .core.data.fetch import MOVIELENS_SETS
+
+    fe = sub.add_parser("fetch", help="download, check and unpack a GroupLens MovieLens set, then print the "
+                                      "path of its ratings file (the licence is shown first)")
+    fe.add_argument("name", choices=tuple(MOVIELENS_SETS))
+    fe.add_argument("--dir", metavar="DIR", help="unpack into DIR (default: the platform's cache folder)")
     return p
 
 
@@ -156,15 +176,19 @@ def cmd_inspect(args) -> int:
     return 0
 
 
-def specs_from_args(args) -> tuple[ModelSpec, TrainSpec]:
-    """The model and training settings the command line asks for, validated."""
-    base = CLI_ITEM_BASED if args.item_based else CLI_TRAIN
-    hidden = args.hidden or ((500,) if args.item_based else (20, 10))
-    model_kw = {"kind": args.type, "hidden": hidden, "activation": args.activation,
-                "item_based": args.item_based,
-                "output_activation": args.output_activation or ("sigmoid" if args.type == "deep" else "identity")}
-    for arg, name in (("rho", "sparsity_target"), ("beta", "sparsity_weight"), ("l1", "l1_weight"),
-                      ("noise", "noise"), ("noise_rate", "noise_rate"),
+def specs_from_args(args, n_inputs: int) -> tuple[ModelSpec, TrainSpec]:
+    """The model and training settings the command line asks for on data with ``n_inputs`` inputs
+    (movies; users when item-based): the real-data defaults of :mod:`aegui.core.engine.defaults` with
+    the options given on top, validated."""
+    from .core.engine import defaults
+    from .core.engine.spec import RATING_SCALE
+
+    model_kw = defaults.model(args.type, n_inputs, args.item_based).to_dict()
+    if args.raw:  # the seed's picture: x = r/5, no baseline
+        model_kw.update(centered=False, input_scale=RATING_SCALE)
+    for arg, name in (("hidden", "hidden"), ("activation", "activation"), ("output_activation", "output_activation"),
+                      ("input_scale", "input_scale"), ("rho", "sparsity_target"), ("beta", "sparsity_weight"),
+                      ("l1", "l1_weight"), ("noise", "noise"), ("noise_rate", "noise_rate"),
                       ("contractive_weight", "contractive_weight"), ("pretrain_epochs", "pretrain_epochs"),
                       ("cd_k", "cd_k"), ("rbm_lr", "rbm_lr")):
         if getattr(args, arg) is not None:
@@ -180,7 +204,7 @@ def specs_from_args(args) -> tuple[ModelSpec, TrainSpec]:
         if getattr(args, arg) is not None:
             train_kw[arg] = getattr(args, arg)
     try:
-        return ModelSpec(**model_kw), base.with_(**train_kw)
+        return ModelSpec.from_dict(model_kw), defaults.training(args.item_based).with_(**train_kw)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
 
@@ -215,18 +239,16 @@ class _Progress:
 
 def cmd_train(args) -> int:
     from .core.data.readers import load_ratings
-    from .core.data.splits import align, split_random
+    from .core.data.splits import split_random
     from .core.engine.threads import configure
 
-    model, training = specs_from_args(args)
     ratings = load_ratings(args.file, format=args.format)
     if ratings.n_ratings == 0:
         raise UsageError(f"{args.file}: no ratings to train on")
-    test = None
+    model, training = specs_from_args(args, ratings.n_users if args.item_based else ratings.n_movies)
+    test, unseen = None, None
     if args.test:
-        test, dropped = align(ratings, load_ratings(args.test, format=args.format))
-        if dropped:
-            sys.stderr.write(f"aegui: {dropped} test ratings of users or movies absent from training were ignored\n")
+        test, unseen = _aligned_test(ratings, load_ratings(args.test, format=args.format))
     elif args.test_fraction:
         ratings, test = split_random(ratings, args.test_fraction, seed=args.seed)
     configure(args.threads)
@@ -243,7 +265,7 @@ def cmd_train(args) -> int:
                                       if model.kind in ("stacked", "deep") else 0)
     progress = _Progress(total_epochs)
     trainer = Trainer(ratings, model, training, test=test, device=args.device, on_event=progress,
-                      test_every_epoch=False)
+                      test_every_epoch=False, test_unseen=unseen)
     t0 = time.perf_counter()
     state = trainer.run()
     seconds = time.perf_counter() - t0
@@ -253,10 +275,12 @@ def cmd_train(args) -> int:
     metrics = trainer.metrics()
     result = {"type": model.kind, "item_based": model.item_based, "hidden": list(model.hidden),
               "users": ratings.n_users, "movies": ratings.n_movies, "ratings": ratings.n_ratings,
-              "test_ratings": test.n_ratings if test is not None else 0,
+              "test_ratings": (test.n_ratings + len(trainer.test_unseen)) if test is not None else 0,
+              "unseen_test_ratings": len(trainer.test_unseen),
               "epochs": int((trainer.history().epoch_phase == len(trainer.phases) - 1).sum()),
               "seconds": round(seconds, 3), "state": state, "message": trainer.message,
-              "train_rmse": metrics["train_rmse"], "val_rmse": metrics["val_rmse"], "test_rmse": metrics["test_rmse"]}
+              "train_rmse": metrics["train_rmse"], "val_rmse": metrics["val_rmse"], "test_rmse": metrics["test_rmse"],
+              "baseline_rmse": trainer.baseline_rmse()["test"] if test is not None else None}
     if model.kind == "sparse":
         from .core.engine.predict import dormant_units
 
@@ -270,10 +294,22 @@ def cmd_train(args) -> int:
         print(json.dumps({k: (None if isinstance(v, float) and not math.isfinite(v) else v)
                           for k, v in result.items()}))
     else:
-        for k in ("type", "users", "movies", "ratings", "epochs", "seconds", "train_rmse", "val_rmse", "test_rmse"):
+        for k in ("type", "users", "movies", "ratings", "epochs", "seconds", "train_rmse", "val_rmse", "test_rmse",
+                  "baseline_rmse"):
             if result[k] is not None:
                 print(f"{k:>11}: {result[k]:.4f}" if isinstance(result[k], float) else f"{k:>11}: {result[k]}")
     return 1 if state == "diverged" else 0
+
+
+def _aligned_test(train, test):
+    """``align(train, test)``, saying on stderr how many test ratings the baseline will predict."""
+    from .core.data.splits import align
+
+    aligned, unseen = align(train, test)
+    if len(unseen):
+        sys.stderr.write(f"aegui: {len(unseen)} test ratings of users or movies absent from training are "
+                         "predicted by the bias-only baseline\n")
+    return aligned, unseen
 
 
 def _load_named(name: str, format: str | None):
@@ -295,7 +331,9 @@ def _mean_sd_text(mean: float, sd: float, digits: int = 4) -> str:
 
 
 def cmd_compare(args) -> int:
-    from .core.data.splits import align, split_random
+    from .core.data.splits import split_random
+    from .core.engine import defaults
+    from .core.engine.baselines import baseline_table
     from .core.engine.compare import CompareConfig, config_name, model_for_kind, run_comparison, summarise
     from .core.engine.threads import configure
 
@@ -304,8 +342,9 @@ def cmd_compare(args) -> int:
     if args.epochs is not None and args.epochs < 1:
         raise UsageError(f"--epochs must be at least 1, got {args.epochs}")
     try:
-        base = ModelSpec(hidden=args.hidden or (20, 10))
-        training = CLI_TRAIN.with_(**({"epochs": args.epochs} if args.epochs else {}))
+        if args.hidden:
+            ModelSpec(hidden=args.hidden)  # sizes in range, before the data is read
+        training = defaults.training().with_(**({"epochs": args.epochs} if args.epochs else {}))
         seeds = [args.seed + k for k in range(args.seeds)]
         training.with_(seed=seeds[-1])
     except ValueError as exc:
@@ -313,15 +352,16 @@ def cmd_compare(args) -> int:
     ratings = _load_named(args.file, args.format)
     if ratings.n_ratings == 0:
         raise UsageError(f"{args.file}: no ratings to train on")
+    unseen = None
     if args.test:
-        test, dropped = align(ratings, _load_named(args.test, args.format))
-        if dropped:
-            sys.stderr.write(f"aegui: {dropped} test ratings of users or movies absent from training were ignored\n")
+        test, unseen = _aligned_test(ratings, _load_named(args.test, args.format))
     else:
         ratings, test = split_random(ratings, args.test_fraction or 0.1, seed=args.seed)
     configs = []
     for kind in args.kinds:
-        model, note = model_for_kind(base, kind, base.n_inputs(ratings))
+        model, note = defaults.model(kind, ratings.n_movies), ""
+        if args.hidden:
+            model, note = model_for_kind(model.with_(hidden=args.hidden), kind, ratings.n_movies)
         if model is None:
             sys.stderr.write(f"aegui: note: {kind} skipped: {note}\n")
             continue
@@ -351,20 +391,27 @@ def cmd_compare(args) -> int:
         sys.stderr.write(f"\r{text:<72}")
         sys.stderr.flush()
 
-    results = run_comparison(ratings, test, configs, seeds, on_progress=progress)
+    results = run_comparison(ratings, test, configs, seeds, on_progress=progress, test_unseen=unseen)
     sys.stderr.write("\n")
     for r in results:
         if r.state == "diverged":
             sys.stderr.write(f"aegui: {r.name}, seed {r.seed}: {r.message}\n")
     summaries = summarise(results)
+    baselines = baseline_table(ratings, test, unseen)
     if args.json:
         print(json.dumps({"users": ratings.n_users, "movies": ratings.n_movies, "ratings": ratings.n_ratings,
-                          "test_ratings": test.n_ratings, "seeds": seeds,
+                          "test_ratings": test.n_ratings + (len(unseen) if unseen is not None else 0),
+                          "unseen_test_ratings": len(unseen) if unseen is not None else 0,
+                          "baselines": baselines, "baseline_rmse": baselines["bias-only"]["test_rmse"],
+                          "seeds": seeds,
                           "configs": [{**s.to_dict(), "kind": c.model.kind, "hidden": list(c.model.hidden)}
                                       for s, c in zip(summaries, configs)]}))
     else:
         width = max(13, *(len(s.name) for s in summaries))
         print(f"{'configuration':<{width}}  seeds  {'train RMSE':<17}  {'test RMSE':<17}  epochs  seconds")
+        for name, b in baselines.items():
+            print(f"{name + ' baseline':<{width}}  {'':>5}  {b['train_rmse']:<17.4f}  {b['test_rmse']:<17.4f}  "
+                  f"{'':>6}  {'':>7}")
         for s in summaries:
             print(f"{s.name:<{width}}  {s.runs:>5}  {_mean_sd_text(s.train_rmse_mean, s.train_rmse_sd):<17}  "
                   f"{_mean_sd_text(s.test_rmse_mean, s.test_rmse_sd):<17}  {s.epochs_mean:>6.1f}  {s.seconds_mean:>7.2f}")
@@ -374,7 +421,7 @@ def cmd_compare(args) -> int:
 def cmd_recommend(args) -> int:
     from .core.engine.threads import configure
     from .core.session import load_session, trainer_from_session
-    from .core.engine.predict import recommend, user_predictions
+    from .core.engine.predict import recommend, resolve_min_ratings, user_predictions
 
     session = load_session(args.session)
     if session.weights is None:
@@ -386,17 +433,25 @@ def cmd_recommend(args) -> int:
         raise UsageError(f"user {args.user!r} is not in {args.session} ({len(ids)} users, e.g. {ids[0]!r})") from None
     if args.top < 1:
         raise UsageError("--top must be at least 1")
+    if args.min_ratings is not None and args.min_ratings < 0:
+        raise UsageError("--min-ratings cannot be negative")
+    least = resolve_min_ratings(args.min_ratings, session.ratings.ratings_per_movie)
     configure(None)
     trainer = trainer_from_session(session)
     predictions = user_predictions(trainer.network, trainer.prediction_inputs, user, session.model.item_based)
-    picks = recommend(predictions, session.ratings, user, args.top)
-    rows = [{"movie_id": session.ratings.movie_ids[m], "title": session.ratings.movie_titles[m],
-             "predicted": round(p, 3)} for m, p in picks]
+    picks = recommend(predictions, session.ratings, user, args.top, least)
+    rows = [{"movie_id": session.ratings.movie_ids[p.movie], "title": session.ratings.movie_titles[p.movie],
+             "predicted": round(p.predicted, 3), "n_ratings": p.n_ratings, "clipped": p.clipped} for p in picks]
     if args.json:
-        print(json.dumps({"user": args.user, "recommendations": rows}))
+        print(json.dumps({"user": args.user, "min_ratings": least, "recommendations": rows}))
     else:
         for r in rows:
-            print(f"{r['predicted']:.2f}  {r['title']}  (id {r['movie_id']})")
+            mark = "▲" if r["clipped"] else " "
+            print(f"{r['predicted']:.2f} {mark}  {r['n_ratings']:>6} ratings  {r['title']}  (id {r['movie_id']})")
+        note = f"aegui: movies with at least {least} training rating{'' if least == 1 else 's'}"
+        if any(r["clipped"] for r in rows):
+            note += "; ▲: predicted above the top of the scale (ranked by the unclipped value)"
+        sys.stderr.write(note + "\n")
     return 0
 
 
@@ -411,7 +466,38 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_bench_accuracy(args) -> int:
+    from .accuracy import MODELS, print_json, print_table, run_accuracy, splits_for
+    from .core.engine.threads import configure
+
+    if not args.file:
+        raise UsageError("bench accuracy needs a ratings file (or a demo set name)")
+    if not 1 <= args.seeds <= 100:
+        raise UsageError(f"--seeds must be between 1 and 100, got {args.seeds}")
+    ratings = _load_named(args.file, args.format)
+    if ratings.n_ratings == 0:
+        raise UsageError(f"{args.file}: no ratings to train on")
+    test = unseen = None
+    if args.test:
+        test, unseen = _aligned_test(ratings, _load_named(args.test, args.format))
+    models = MODELS if not args.kinds else tuple(m for m in MODELS if m[0] in args.kinds)
+    configure(args.threads)
+
+    def progress(text: str) -> None:
+        sys.stderr.write(f"\r{text:<72}")
+        sys.stderr.flush()
+
+    rows = run_accuracy(splits_for(ratings, args.seeds, test, unseen, args.test_fraction or 0.1), models, progress)
+    sys.stderr.write("\n")
+    meta = {"file": args.file, "users": ratings.n_users, "movies": ratings.n_movies, "ratings": ratings.n_ratings,
+            "seeds": args.seeds, "split": "file" if test is not None else f"random {args.test_fraction or 0.1:g}"}
+    (print_json if args.json else lambda r, m: print_table(r))(rows, meta)
+    return 0
+
+
 def cmd_bench(args) -> int:
+    if args.what == "accuracy":
+        return cmd_bench_accuracy(args)
     if args.what == "ui":
         from .qt.bench_ui import run_ui_bench
 
@@ -419,6 +505,34 @@ def cmd_bench(args) -> int:
     from .bench import run_engine_bench
 
     return run_engine_bench(json_line=args.json, quick=args.quick)
+
+
+def cmd_fetch(args) -> int:
+    from .core.data.fetch import Progress, fetch_movielens, licence_text
+
+    import textwrap
+
+    for paragraph in licence_text(args.name).splitlines():
+        sys.stderr.write(textwrap.fill(paragraph, 100) + "\n")
+    shown = {"at": 0.0, "last": None}
+
+    def bar(done: int, total: int) -> None:  # one line on stderr, redrawn at most 10 times a second
+        now = time.perf_counter()
+        if (done, total) == shown["last"] or (now - shown["at"] < 0.1 and done != total):
+            return
+        shown.update(at=now, last=(done, total))
+        text = f"{done / 1024:,.0f} of {total / 1024:,.0f} kB" if total else f"{done / 1024:,.0f} kB"
+        filled = int(30 * done / total) if total else 0
+        sys.stderr.write(f"\r[{'#' * filled:<30}] {text} ")
+        sys.stderr.flush()
+
+    try:
+        path = fetch_movielens(args.name, args.dir, progress=Progress(bar))
+    finally:
+        if shown["last"] is not None:
+            sys.stderr.write("\n")
+    print(path)
+    return 0
 
 
 def _numpy_on_one_thread() -> None:
@@ -442,7 +556,7 @@ def cmd_window(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     commands = {"inspect": cmd_inspect, "train": cmd_train, "compare": cmd_compare, "recommend": cmd_recommend,
-                "export": cmd_export, "bench": cmd_bench}
+                "export": cmd_export, "bench": cmd_bench, "fetch": cmd_fetch}
     argv = list(sys.argv[1:] if argv is None else argv)
     words = [a for a in argv if not a.startswith("-")]
     if not words or words[0] not in commands or words[:2] == ["bench", "ui"]:

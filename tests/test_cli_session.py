@@ -119,6 +119,58 @@ def test_recommend_unknown_user(capsys, tmp_path):
     assert code == 2 and "nobody" in err
 
 
+def test_recommend_min_ratings_counts_and_clipped_marks(capsys, tmp_path):
+    from aegui.core.engine.snapshot import default_min_ratings
+
+    data = synthetic(60, 40, n_ratings=900, seed=3)
+    t = Trainer(data, ModelSpec(hidden=(6,)), TrainSpec(epochs=2, seed=0))
+    t.run()
+    counts = data.ratings_per_movie
+    unrated = np.flatnonzero(data.dense_rows(np.array([0]))[0] == 0)
+    rare = int(unrated[np.argmin(counts[unrated])])   # user 1's unrated movie with fewest ratings
+    assert counts[rare] < 10
+    with torch.no_grad():   # the network now predicts it far above the top of the scale
+        t.network.biases[-1][rare] += 10.0
+    path = tmp_path / "rare.aegui"
+    save_session(path, session_from_trainer(t))
+    user = data.user_ids[0]
+
+    def recs(*extra):
+        code, out, err = run(capsys, "recommend", str(path), "--user", user, "--top", "5", "--json", *extra)
+        assert code == 0, err
+        return json.loads(out)
+
+    loose = recs("--min-ratings", "1")
+    first = loose["recommendations"][0]
+    assert loose["min_ratings"] == 1
+    assert (first["movie_id"], first["predicted"], first["n_ratings"], first["clipped"]) == \
+        (data.movie_ids[rare], 5.0, int(counts[rare]), True)
+    top = float(data.values.max())
+    assert all(r["predicted"] == top for r in loose["recommendations"] if r["clipped"])
+    assert all(r["n_ratings"] == counts[data.movie_ids.index(r["movie_id"])] for r in loose["recommendations"])
+
+    k = int(counts[rare]) + 1
+    strict = recs("--min-ratings", str(k))
+    assert strict["min_ratings"] == k and len(strict["recommendations"]) == 5
+    assert data.movie_ids[rare] not in {r["movie_id"] for r in strict["recommendations"]}
+    assert all(r["n_ratings"] >= k for r in strict["recommendations"])
+
+    default = recs()   # the engine's rule: 10 on this set (median ~21 ratings per movie)
+    assert default["min_ratings"] == default_min_ratings(counts) == 10
+    assert all(r["n_ratings"] >= 10 for r in default["recommendations"])
+
+    code, out, err = run(capsys, "recommend", str(path), "--user", user, "--top", "3", "--min-ratings", "1")
+    assert code == 0
+    lines = out.splitlines()
+    assert len(lines) == 3 and lines[0].startswith("5.00 ▲") and f"{counts[rare]} ratings" in lines[0]
+    assert data.movie_titles[rare] in lines[0] and "at least 1 training rating;" in err and "▲" in err
+    assert all(f"{r['n_ratings']} ratings" in line and ("▲" in line) == r["clipped"]
+               for r, line in zip(loose["recommendations"], lines))
+
+    code, _, err = run(capsys, "recommend", str(path), "--user", user, "--min-ratings", "-1")
+    assert code == 2 and "--min-ratings" in err
+
+
 def test_session_round_trip_restores_everything(tmp_path):
     data = synthetic(30, 15, n_ratings=250, seed=2)
     rng = np.random.default_rng(1)

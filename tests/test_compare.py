@@ -199,8 +199,12 @@ def test_cli_prints_one_row_per_configuration(capsys):
     assert code == 0, err
     lines = out.strip().splitlines()
     assert lines[0].split()[:2] == ["configuration", "seeds"]
-    assert [line.split()[0] for line in lines[1:]] == ["basic", "denoising", "overcomplete"]
-    assert all(line.count("±") == 2 and line.split()[2] == "2" for line in lines[1:])
+    assert [line.split("  ")[0].strip() for line in lines[1:4]] == [
+        "global mean baseline", "movie mean baseline", "bias-only baseline"]
+    baseline_test = [float(line.split()[-1]) for line in lines[1:4]]
+    assert baseline_test[0] > baseline_test[2]   # user and movie biases beat one number for everyone
+    assert [line.split()[0] for line in lines[4:]] == ["basic", "denoising", "overcomplete"]
+    assert all(line.count("±") == 2 and line.split()[2] == "2" for line in lines[4:])
     assert "overcomplete: one hidden layer of 24" in err   # 12 movies: widened to be overcomplete
 
 
@@ -212,6 +216,7 @@ def test_cli_json_on_a_ratings_file(capsys, tmp_path):
     assert code == 0, err
     result = json.loads(out)
     assert result["seeds"] == [4, 5, 6] and result["test_ratings"] == 60
+    assert result["baseline_rmse"] == result["baselines"]["bias-only"]["test_rmse"] > 0
     assert [c["kind"] for c in result["configs"]] == ["basic", "sparse"]
     assert all(c["runs"] == 3 and c["epochs_mean"] == 2 and 0 < c["test_rmse_mean"] < 3 for c in result["configs"])
 

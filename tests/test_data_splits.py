@@ -49,13 +49,15 @@ def test_split_fraction_must_be_inside_0_1(fraction):
         split_random(seed_onehot(), fraction)
 
 
-def test_align_maps_by_real_ids_and_drops_unknowns(tmp_path):
+def test_align_maps_by_real_ids_and_keeps_unknowns_apart(tmp_path):
     (tmp_path / "u1.base").write_text("1\t10\t4\t0\n1\t20\t3\t0\n2\t10\t5\t0\n3\t30\t2\t0\n")
     (tmp_path / "u1.test").write_text("3\t10\t1\t0\n2\t30\t4\t0\n9\t10\t3\t0\n1\t99\t2\t0\n")
     train, test = load_ratings(tmp_path / "u1.base"), load_ratings(tmp_path / "u1.test")
     assert test.user_ids == ("1", "2", "3", "9") and test.movie_ids == ("10", "30", "99")
-    aligned, dropped = align(train, test)
-    assert dropped == 2
+    aligned, unseen = align(train, test)
+    assert len(unseen) == 2     # user 9 is unknown; movie 99 is unknown (user 1 is known)
+    assert sorted(zip(unseen.users.tolist(), unseen.movies.tolist(), unseen.values.tolist())) == [(-1, 0, 3.0),
+                                                                                                  (0, -1, 2.0)]
     assert aligned.user_ids == train.user_ids and aligned.movie_ids == train.movie_ids
     assert cells(aligned) == {("3", "10", 1.0), ("2", "30", 4.0)}
     np.testing.assert_array_equal(aligned.users, [1, 2]) and np.testing.assert_array_equal(aligned.movies, [2, 0])
@@ -64,7 +66,7 @@ def test_align_maps_by_real_ids_and_drops_unknowns(tmp_path):
 def test_align_of_a_split_is_the_identity():
     r = synthetic(60, 30, density=0.3, seed=7)
     train, test = split_random(r, 0.3)
-    aligned, dropped = align(train, test)
-    assert dropped == 0
+    aligned, unseen = align(train, test)
+    assert len(unseen) == 0
     for a, b in ((aligned.users, test.users), (aligned.movies, test.movies), (aligned.values, test.values)):
         np.testing.assert_array_equal(a, b)

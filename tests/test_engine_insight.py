@@ -48,7 +48,7 @@ def trained(kind="basic", epochs=4, **model):
 def test_insight_codes_predictions_and_recommendations_follow_the_weights():
     t, train, test = trained()
     user = 3
-    ins = t.insight(user, top=4)
+    ins = t.insight(user, top=4, min_ratings=1)
     s = t.snapshot()
     x = train.to_dense() / 5.0
     hs = numpy_pass(s, x)
@@ -66,10 +66,12 @@ def test_insight_codes_predictions_and_recommendations_follow_the_weights():
         cells = values > 0
         assert cells.any() and np.isclose(got, np.sqrt(np.mean((pred[cells] - values[cells]) ** 2)), atol=1e-4)
     rated = train.to_dense()[user] > 0
-    movies = [m for m, _ in ins.recommendations]
+    movies = [r.movie for r in ins.recommendations]
     assert len(movies) == 4 and not rated[movies].any()
     best = np.sort(pred[~rated])[::-1][:4]
-    np.testing.assert_allclose([p for _, p in ins.recommendations], best, atol=1e-4)
+    np.testing.assert_allclose([r.predicted for r in ins.recommendations], best, atol=1e-4)
+    assert [r.n_ratings for r in ins.recommendations] == list(train.ratings_per_movie[movies])
+    assert ins.min_ratings == 1 and list(ins.movie_ratings) == list(train.ratings_per_movie)
     with pytest.raises(ValueError, match="user 31 does not exist"):
         t.insight(30)
 

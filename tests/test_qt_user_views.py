@@ -43,11 +43,30 @@ def test_a_user_selected_in_the_grid_is_selected_everywhere(qtbot, window):
     assert f"RMSE on their ratings {ins.user_rmse[0]:.3f}" in window.user_panel.summary.text()
     ratings = window.doc.train_ratings()
     np.testing.assert_array_equal(ins.user_ratings, ratings.dense_rows(np.array([3]))[0])
-    unrated = int((ins.user_ratings == 0).sum())
-    assert window.user_panel.table.rowCount() == min(window.user_panel.top.value(), unrated) > 0
-    first = ins.recommendations[0][0]
+    eligible = int(((ins.user_ratings == 0) & (ins.movie_ratings >= window.user_panel.min_ratings.value())).sum())
+    assert window.user_panel.table.rowCount() == min(window.user_panel.top.value(), eligible) > 0
+    first = ins.recommendations[0].movie
     assert window.user_panel.table.item(0, 1).text() == ratings.movie_titles[first]
     assert ins.user_ratings[first] == 0
+
+
+def test_the_min_ratings_spin_box_asks_the_engine_again(qtbot, window):
+    show(window, "User")
+    panel = window.user_panel
+    ins = insight_for(qtbot, window, 0)
+    counts = window.doc.train_ratings().ratings_per_movie
+    assert panel.min_ratings.value() == ins.min_ratings
+    np.testing.assert_array_equal(ins.movie_ratings, counts)
+    unrated = np.flatnonzero(ins.user_ratings == 0)
+    k = int(np.median(counts[unrated])) + 1    # leaves out some of the user's unrated movies, not all
+    assert 0 < (counts[unrated] >= k).sum() < len(unrated)
+    panel.top.setValue(window.doc.ratings.n_movies)
+    panel.min_ratings.setValue(k)
+    qtbot.waitUntil(lambda: panel.insight.min_ratings == k, timeout=TIMEOUT)
+    recs = panel.insight.recommendations
+    assert sorted(r.movie for r in recs) == sorted(unrated[counts[unrated] >= k])
+    assert panel.table.rowCount() == len(recs)
+    assert [int(panel.table.item(r, 3).text()) for r in range(len(recs))] == [counts[r.movie] for r in recs]
 
 
 def test_the_bars_are_the_users_ratings_and_reconstructions(qtbot, window, tmp_path):

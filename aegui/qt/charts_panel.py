@@ -1,6 +1,8 @@
 """Charts panel: reconstruction error per epoch (train, validation, test RMSE in stars) and per update,
 live, from the snapshots' :class:`History`; log scale, zoom, the current epoch marked (or the past point
-shown from the timeline), and the curves of abandoned branches dashed."""
+shown from the timeline), the curves of abandoned branches dashed, and the bias-only baseline's test RMSE
+(validation when there is no test set) as a labelled horizontal line: under it, the network has learned
+more than "everyone's average taste"."""
 
 from __future__ import annotations
 
@@ -33,6 +35,11 @@ class ChartsPanel(QWidget):
         self.epoch_marker = pg.InfiniteLine(angle=90, pen=pg.mkPen("#999999", width=1, style=Qt.PenStyle.DotLine),
                                             label="", labelOpts={"position": 0.95, "color": "#999999"})
         self.epoch_plot.addItem(self.epoch_marker)
+        self.baseline_line = pg.InfiniteLine(angle=0, pen=pg.mkPen(NEGATIVE_HEX, width=1, style=Qt.PenStyle.DashDotLine),
+                                             label="", labelOpts={"position": 0.12, "color": NEGATIVE_HEX,
+                                                                  "anchors": [(0, 1), (0, 1)]})
+        self.baseline_line.setVisible(False)
+        self.epoch_plot.addItem(self.baseline_line)
         #: abandoned branches (train and test curve each), dashed and faint, newest last
         self.branch_curves: list[tuple[pg.PlotDataItem, pg.PlotDataItem]] = []
         self.epoch_plot.setToolTip("Root mean squared error over rated cells, in stars, after each epoch")
@@ -99,6 +106,7 @@ class ChartsPanel(QWidget):
         for curve, values in ((self.train_curve, history.epoch_train_rmse), (self.val_curve, history.epoch_val_rmse),
                               (self.test_curve, history.epoch_test_rmse)):
             _set_epochs(curve, values)
+        self._draw_baseline(history)
         self._draw_branches(snapshot.branches)
         if snapshot.viewing is None:
             self.epoch_marker.setValue(len(history.epoch_train_rmse))
@@ -107,6 +115,19 @@ class ChartsPanel(QWidget):
             point = snapshot.timeline[snapshot.viewing]
             self.epoch_marker.setValue(point.serial)
             self.epoch_marker.label.setFormat(f"shown: {point.label}")
+
+    def _draw_baseline(self, history) -> None:
+        """The bias-only baseline's RMSE on the test ratings (else the validation ones), if any."""
+        for value, on in ((history.baseline_test_rmse, "test"), (history.baseline_val_rmse, "validation")):
+            if np.isfinite(value):
+                self.baseline_line.setValue(value)
+                self.baseline_line.label.setFormat(f"baseline (user + movie means) on {on}: {value:.3f}")
+                self.baseline_line.setToolTip(
+                    f"Bias-only baseline, RMSE {value:.4f} on the {on} ratings: global mean + damped user and "
+                    "movie biases, fitted on the training ratings. A curve under this line beats it.")
+                self.baseline_line.setVisible(True)
+                return
+        self.baseline_line.setVisible(False)
 
     def _draw_steps(self, history, key) -> None:
         if key == self._shown_steps:
@@ -138,6 +159,7 @@ class ChartsPanel(QWidget):
         for curve in (self.train_curve, self.val_curve, self.test_curve, self.step_curve,
                       *(c for pair in self.branch_curves for c in pair)):
             curve.setData([], [])
+        self.baseline_line.setVisible(False)
         self._shown_epochs, self._shown_steps = (), None
 
 

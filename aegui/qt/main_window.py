@@ -208,6 +208,9 @@ class MainWindow(QMainWindow):
         self.recent_menu = file_menu.addMenu("Open &Recent")
         file_menu.addSeparator()
         file_menu.addAction(self.import_action)
+        self.download_action = action("&Download MovieLens…", self.download_dialog,
+                                      tip="Download a GroupLens MovieLens set (licence shown first) and open it")
+        file_menu.addAction(self.download_action)
         file_menu.addAction(self.export_action)
         file_menu.addAction(self.export_model_action)
         file_menu.addSeparator()
@@ -246,6 +249,7 @@ class MainWindow(QMainWindow):
         self.latent_panel.observationClicked.connect(self._on_observation_clicked)
         self.new_user_panel.codeChanged.connect(self.latent_panel.show_extra_point)
         self.user_panel.topChanged.connect(lambda _: self._maybe_request_insight())
+        self.user_panel.minRatingsChanged.connect(lambda _: self._maybe_request_insight())
         c.insight.connect(self._on_insight)
         c.encoded.connect(self.new_user_panel.show_encoding)
         c.exported.connect(lambda paths: self.statusBar().showMessage(
@@ -284,7 +288,7 @@ class MainWindow(QMainWindow):
         key = (id(self.doc.ratings), self.doc.model.item_based)
         if key != self._data_key:  # new data: the views that label users and movies start over
             self._data_key = key
-            self.user_panel.set_data(self.doc.ratings)
+            self.user_panel.set_data(self.doc.ratings, self.doc.train_ratings())
             self.new_user_panel.set_data(self.doc.ratings, self.doc.model.item_based)
             self.codes_panel.set_data(self.doc.ratings, self.doc.model.item_based)
             self.latent_panel.set_data(self.doc.ratings, self.doc.model.item_based)
@@ -382,14 +386,16 @@ class MainWindow(QMainWindow):
         running = s.state == "running"
         # the network view marks dormant units: an epoch's worth of change is enough for it
         moment = len(s.history.epoch_train_rmse) if running and views == [self.network_view] else s.step
-        key = (self._build, moment, s.viewing, self._shown_user, self.user_panel.top.value())
+        key = (self._build, moment, s.viewing, self._shown_user, self.user_panel.top.value(),
+               self.user_panel.min_ratings.value())
         now = time.monotonic()
         if key == self._insight_key or (self._insight_pending and now - self._insight_asked_at < INSIGHT_TIMEOUT_S):
             return
         if running and now - self._insight_asked_at < max(INSIGHT_INTERVAL_S, INSIGHT_COST_RATIO * self._insight_trip):
             return
         self._insight_key, self._insight_asked_at, self._insight_pending = key, now, True
-        self.controller.request_insight(min(self._shown_user, self.doc.ratings.n_users - 1), self.user_panel.top.value())
+        self.controller.request_insight(min(self._shown_user, self.doc.ratings.n_users - 1), self.user_panel.top.value(),
+                                        self.user_panel.min_ratings.value())
 
     def _on_insight(self, insight) -> None:
         self._insight_pending = False
@@ -493,6 +499,13 @@ class MainWindow(QMainWindow):
 
     def open_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open", self._last_dir(), f"{SESSION_FILTER};;{RATINGS_FILTER}")
+        if path:
+            self.open_path(path)
+
+    def download_dialog(self) -> None:
+        from .download_dialog import download_movielens
+
+        path = download_movielens(self)
         if path:
             self.open_path(path)
 

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPus
 from ..core.data.edits import parse_rating
 from ..core.data.ratings import Ratings
 from .palette import POSITIVE_HEX
+from .user_panel import CLIPPED_MARK, CLIPPED_TIP, count_item, predicted_item
 
 
 class NewUserModel(QAbstractTableModel):
@@ -123,8 +124,11 @@ class NewUserPanel(QWidget):
         self.code_plot.setToolTip("Your code z: the bottleneck units' activations for the ratings typed here")
         self.code_bars = pg.BarGraphItem(x=[], height=[], width=0.7, brush=POSITIVE_HEX)
         self.code_plot.addItem(self.code_bars)
-        self.predictions = QTableWidget(0, 2)
-        self.predictions.setHorizontalHeaderLabels(["recommended for you", "predicted"])
+        self.predictions = QTableWidget(0, 3)
+        self.predictions.setHorizontalHeaderLabels(["recommended for you", "predicted", "ratings"])
+        self.predictions.horizontalHeaderItem(1).setToolTip(f"The predicted rating, clipped to the rating scale; "
+                                                            f"{CLIPPED_MARK}: {CLIPPED_TIP}")
+        self.predictions.horizontalHeaderItem(2).setToolTip("How many training ratings the movie has")
         self.predictions.verticalHeader().setVisible(False)
         self.predictions.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.predictions.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
@@ -185,9 +189,12 @@ class NewUserPanel(QWidget):
         self.code_bars.setOpts(x=np.arange(1, len(code) + 1), height=code)
         rated = self.model.values > 0
         self.predictions.setRowCount(len(encoding.recommendations))
-        for k, (movie, score) in enumerate(encoding.recommendations):
-            self.predictions.setItem(k, 0, QTableWidgetItem(self.model.titles[movie]))
-            self.predictions.setItem(k, 1, QTableWidgetItem(f"{score:.2f}"))
+        for k, rec in enumerate(encoding.recommendations):
+            self.predictions.setItem(k, 0, QTableWidgetItem(self.model.titles[rec.movie]))
+            self.predictions.setItem(k, 1, predicted_item(rec))
+            self.predictions.setItem(k, 2, count_item(rec))
+        self.predictions.setToolTip("The movies you have not rated, highest predicted rating first, among those "
+                                    f"with at least {encoding.min_ratings} training ratings")
         self.note.setText(f"{int(rated.sum())} movies rated: your code z = f(W·x + b) through the encoder, "
                           "your predictions s·y through the decoder (no retraining)")
         self.codeChanged.emit(code, "new user")

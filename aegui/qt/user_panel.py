@@ -10,11 +10,12 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QPushButton, QSpinBox, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ..core.data.ratings import Ratings
+from ..core.engine.snapshot import MIN_RATINGS, Recommendation, default_min_ratings
 from ..core.reports import write_user_table
 from .palette import NEGATIVE_HEX, POSITIVE_HEX
 from .plot_export import ExportButton, export_view
@@ -24,16 +25,39 @@ TEST_HEX = "#7b3294"   # held-out ratings: purple, apart from both ends of the d
 MAX_BARS = 80
 
 
+#: marks a recommendation whose prediction was clipped at the top of the rating scale
+CLIPPED_MARK = "▲"
+CLIPPED_TIP = "the network predicts above the top of the scale; ranked by the unclipped value"
+
+
 def _short(title: str, n: int = 14) -> str:
     return title if len(title) <= n else title[:n - 1] + "…"
 
 
+def predicted_item(rec: Recommendation) -> QTableWidgetItem:
+    """A table cell with the predicted rating, marked ``▲`` (and explained) when clipped at the top."""
+    item = QTableWidgetItem(f"{rec.predicted:.2f} {CLIPPED_MARK}" if rec.clipped else f"{rec.predicted:.2f}")
+    if rec.clipped:
+        item.setToolTip(CLIPPED_TIP)
+    return item
+
+
+def count_item(rec: Recommendation) -> QTableWidgetItem:
+    """A table cell with the movie's number of training ratings, right-aligned."""
+    item = QTableWidgetItem(str(rec.n_ratings))
+    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    item.setToolTip(f"{rec.n_ratings} training ratings of this movie")
+    return item
+
+
 class UserPanel(QWidget):
     """``set_data(ratings)`` once per data set, ``show_insight(insight)`` whenever the engine answers;
-    ``userChosen(int)`` when the person picks another user here."""
+    ``userChosen(int)`` when the person picks another user here; ``topChanged(int)`` and
+    ``minRatingsChanged(int)`` when the recommendations asked for change."""
 
     userChosen = Signal(int)
     topChanged = Signal(int)
+    minRatingsChanged = Signal(int)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -62,8 +86,18 @@ class UserPanel(QWidget):
         self.top.setValue(10)
         self.top.setToolTip("How many recommendations to list")
         self.top.valueChanged.connect(self.topChanged.emit)
-        self.table = QTableWidget(0, 3)
-        self.table.setHorizontalHeaderLabels(["#", "movie", "predicted"])
+        self.min_ratings = QSpinBox()
+        self.min_ratings.setRange(0, 10_000)
+        self.min_ratings.setValue(MIN_RATINGS)
+        self.min_ratings.setToolTip(self._min_ratings_tip(MIN_RATINGS))
+        self.min_ratings.setKeyboardTracking(False)   # typing "15" asks once, not for 1 and then 15
+        self.min_ratings.valueChanged.connect(self._min_ratings_changed)
+        self._min_ratings_chosen = False   # the person picked a value: new data keeps it
+        self.table = QTableWidget(0, 4)
+        self.table.setHorizontalHeaderLabels(["#", "movie", "predicted", "ratings"])
+        self.table.horizontalHeaderItem(2).setToolTip(f"The predicted rating, clipped to the rating scale; "
+                                                      f"{CLIPPED_MARK}: {CLIPPED_TIP}")
+        self.table.horizontalHeaderItem(3).setToolTip("How many training ratings the movie has")
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setStretchLastSection(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
@@ -81,7 +115,8 @@ class UserPanel(QWidget):
         rec = QHBoxLayout()
         rec.addWidget(QLabel("top"))
         rec.addWidget(self.top)
-        rec.addWidget(QLabel("recommendations"))
+        rec.addWidget(QLabel("recommendations · min. ratings"))
+        rec.addWidget(self.min_ratings)
         rec.addStretch(1)
         rec.addWidget(self.csv_button)
         layout = QVBoxLayout(self)
@@ -95,13 +130,34 @@ class UserPanel(QWidget):
         self.insight = None
         self._shown: np.ndarray = np.zeros(0, dtype=int)   # the movie of each bar
 
-    def set_data(self, ratings: Ratings) -> None:
+    def set_data(self, ratings: Ratings, train: Ratings | None = None) -> None:
+        """A new data set; ``train`` (default ``ratings``) holds the training ratings the engine counts
+        for the minimum number of ratings, whose default follows :func:`default_min_ratings` until the
+        person picks a value."""
         self.ratings = ratings
         self.insight = None
         self.user.blockSignals(True)
         self.user.setRange(1, max(1, ratings.n_users))
         self.user.blockSignals(False)
         self.top.setMaximum(max(1, ratings.n_movies))  # up to every unrated movie, best first
+        default = default_min_ratings((train if train is not None else ratings).ratings_per_movie)
+        self.min_ratings.blockSignals(True)
+        self.min_ratings.setMaximum(max(1, ratings.n_users))  # no movie has more ratings than users
+        if not self._min_ratings_chosen:
+            self.min_ratings.setValue(default)
+        self.min_ratings.blockSignals(False)
+        self.min_ratings.setToolTip(self._min_ratings_tip(default))
+
+    @staticmethod
+    def _min_ratings_tip(default: int) -> str:
+        return ("Recommend only movies with at least this many training ratings: a movie one or two people "
+                "rated 5 stars would otherwise top the list (0: no minimum).\n"
+                f"Default on this data: {default} = min({MIN_RATINGS}, the median number of ratings per movie, "
+                "half the count of the most-rated movie), at least 1")
+
+    def _min_ratings_changed(self, value: int) -> None:
+        self._min_ratings_chosen = True
+        self.minRatingsChanged.emit(value)
 
     def select_user(self, user: int) -> None:
         self.user.blockSignals(True)
@@ -135,10 +191,14 @@ class UserPanel(QWidget):
         self.plot.setXRange(-0.7, max(len(movies), 1) - 0.3, padding=0)
         self.summary.setText(self._summary(train, test, len(rated)))
         self.table.setRowCount(len(insight.recommendations))
-        for k, (movie, score) in enumerate(insight.recommendations):
-            for col, text in enumerate((str(k + 1), titles[movie], f"{score:.2f}")):
-                self.table.setItem(k, col, QTableWidgetItem(text))
+        for k, rec in enumerate(insight.recommendations):
+            self.table.setItem(k, 0, QTableWidgetItem(str(k + 1)))
+            self.table.setItem(k, 1, QTableWidgetItem(titles[rec.movie]))
+            self.table.setItem(k, 2, predicted_item(rec))
+            self.table.setItem(k, 3, count_item(rec))
         self.table.resizeColumnsToContents()
+        self.table.setToolTip("The unrated movies with the highest predicted ratings among those with at least "
+                              f"{insight.min_ratings} training ratings: the recommendations")
 
     def _summary(self, train, test, shown: int) -> str:
         label = self.ratings.user_ids[self.insight.user]

@@ -114,9 +114,11 @@ class TrainingController(QObject):
             self.pause()
             self.remote.send("branch", index)
 
-    def request_insight(self, user: int, top: int = 10) -> None:
+    def request_insight(self, user: int, top: int = 10, min_ratings: int | None = None) -> None:
+        """Ask for an :class:`Insight` of ``user``: ``top`` recommendations among the movies with at least
+        ``min_ratings`` training ratings (``None``: the engine's default rule)."""
         if self.built:
-            self.remote.send("insight", user, top)
+            self.remote.send("insight", user, top, min_ratings)
 
     def encode(self, ratings) -> None:
         if self.built:

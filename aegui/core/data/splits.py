@@ -6,10 +6,30 @@ from its own file (MovieLens ``u1.base`` / ``u1.test`` style) on the train set's
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from .errors import RatingsError
 from .ratings import Ratings
+
+
+@dataclass(frozen=True)
+class Unseen:
+    """Test cells whose user or movie has no place in the training set: ``users`` and ``movies`` are
+    indices into the training set's users and movies, ``-1`` where absent; ``values`` the ratings. The
+    bias-only baseline predicts them (:mod:`aegui.core.engine.baselines`)."""
+
+    users: np.ndarray
+    movies: np.ndarray
+    values: np.ndarray
+
+    @classmethod
+    def none(cls) -> "Unseen":
+        return cls(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32))
+
+    def __len__(self) -> int:
+        return len(self.values)
 
 
 def split_random(ratings: Ratings, fraction: float, seed: int = 0,
@@ -36,11 +56,12 @@ def split_random(ratings: Ratings, fraction: float, seed: int = 0,
     return ratings.subset(~test), ratings.subset(test)
 
 
-def align(train: Ratings, test: Ratings) -> tuple[Ratings, int]:
-    """``(aligned, n_dropped)``: ``test`` on ``train``'s index space, matched by real user and movie ids.
+def align(train: Ratings, test: Ratings) -> tuple[Ratings, Unseen]:
+    """``(aligned, unseen)``: ``test`` on ``train``'s index space, matched by real user and movie ids.
 
-    Test ratings whose user or movie does not occur in ``train`` cannot be scored there and are dropped;
-    ``n_dropped`` counts them. Labels and groups of the result are ``train``'s.
+    Test ratings whose user or movie does not occur in ``train`` have no place there: they are returned
+    apart, as :class:`Unseen` cells, for the baseline to predict. Labels and groups of ``aligned`` are
+    ``train``'s.
     """
     user_of = _index_map(test.user_ids, train.user_ids)[test.users]
     movie_of = _index_map(test.movie_ids, train.movie_ids)[test.movies]
@@ -49,7 +70,7 @@ def align(train: Ratings, test: Ratings) -> tuple[Ratings, int]:
                                    movie_ids=train.movie_ids, movie_titles=train.movie_titles,
                                    source=test.source, user_groups=train.user_groups,
                                    movie_groups=train.movie_groups, group_names=train.group_names)
-    return aligned, int(test.n_ratings - known.sum())
+    return aligned, Unseen(user_of[~known], movie_of[~known], test.values[~known].copy())
 
 
 def _index_map(ids: tuple[str, ...], onto: tuple[str, ...]) -> np.ndarray:

@@ -35,6 +35,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from ..data.ratings import Ratings
+from ..data.splits import Unseen
 from .remote import drain
 from .spec import MAX_UNITS, ModelSpec, TrainSpec
 
@@ -158,8 +159,9 @@ def config_name(model: ModelSpec) -> str:
 # ====================================================================== running
 def run_one(train: Ratings, test: Ratings | None, config: CompareConfig, seed: int, *, config_index: int = 0,
             on_epoch: Callable[[int, float, float], None] | None = None,
-            should_stop: Callable[[], bool] | None = None) -> RunResult:
-    """Train ``config`` with ``training.seed = seed`` on ``train``, scoring ``test`` after each epoch.
+            should_stop: Callable[[], bool] | None = None, test_unseen: Unseen | None = None) -> RunResult:
+    """Train ``config`` with ``training.seed = seed`` on ``train``, scoring ``test`` (and the baseline's
+    predictions of ``test_unseen``) after each epoch.
 
     ``on_epoch(epoch, train_rmse, test_rmse)`` follows each fine-tuning epoch; ``should_stop()`` is asked
     before each epoch (of any phase) and ends the run as ``stopped`` when true.
@@ -170,7 +172,8 @@ def run_one(train: Ratings, test: Ratings | None, config: CompareConfig, seed: i
         if on_epoch is not None and e.kind == "epoch" and e.data["phase"] == last_phase:
             on_epoch(int(e.data["epoch"]), float(e.data["train_rmse"]), float(e.data["test_rmse"]))
 
-    trainer = Trainer(train, config.model, config.training.with_(seed=seed), test=test, on_event=event)
+    trainer = Trainer(train, config.model, config.training.with_(seed=seed), test=test, on_event=event,
+                      test_unseen=test_unseen)
     last_phase = len(trainer.phases) - 1
     stopped = False
     t0 = time.perf_counter()
@@ -193,7 +196,8 @@ def run_one(train: Ratings, test: Ratings | None, config: CompareConfig, seed: i
 
 def run_comparison(train: Ratings, test: Ratings | None, configs: Sequence[CompareConfig], seeds: Sequence[int],
                    on_progress: Callable[[tuple], None] | None = None,
-                   should_stop: Callable[[], bool] | None = None) -> list[RunResult]:
+                   should_stop: Callable[[], bool] | None = None, test_unseen: Unseen | None = None
+                   ) -> list[RunResult]:
     """Every configuration with every seed, one after another: seed by seed, and within a seed every
     configuration (so the first round already compares them all). ``on_progress`` receives the
     ``("epoch", …)`` and ``("result", …)`` messages of the module docstring. After a stop the results
@@ -210,7 +214,7 @@ def run_comparison(train: Ratings, test: Ratings | None, configs: Sequence[Compa
                 def on_epoch(epoch, tr, te, index=index, seed=seed):
                     on_progress(("epoch", index, seed, epoch, tr, te))
             result = run_one(train, test, config, seed, config_index=index, on_epoch=on_epoch,
-                             should_stop=should_stop)
+                             should_stop=should_stop, test_unseen=test_unseen)
             results.append(result)
             if on_progress is not None:
                 on_progress(("result", result))

@@ -11,6 +11,11 @@ Salakhutdinov, Mnih & Hinton 2007, so it neither drives ``h`` nor is reconstruct
     h0 = p(h|v0);  repeat k times: h ~ Bernoulli(h_t), v_{t+1} = p(v|h) ⊙ r, h_{t+1} = p(h|v_{t+1})
     ΔW = η/B (h0ᵀ v0 − h_kᵀ v_k),   Δb = η/B Σ (h0 − h_k),   Δc = η/B Σ (v0 − v_k) ⊙ r
 
+Centred inputs (ratings minus the baseline, ÷ 5, so above and below 0) go to an RBM with Gaussian
+visible units of unit variance, whose mean-field visibles are linear: ``p(v | h)`` is replaced by
+``E[v | h] = c + Wᵀh`` (Hinton & Salakhutdinov 2006 did the same for real-valued pixels); the rest of
+CD-k is unchanged.
+
 Unrolled into an autoencoder (Hinton & Salakhutdinov 2006): the encoder layer takes ``(W, b)`` and the
 mirrored decoder layer ``(Wᵀ, c)``; fine-tuning then unties them.
 """
@@ -24,8 +29,10 @@ class RBM:
     """One RBM, ``n_visible → n_hidden``."""
 
     def __init__(self, n_visible: int, n_hidden: int, generator: torch.Generator, *,
-                 dtype: torch.dtype = torch.float32, device: str | torch.device = "cpu"):
+                 dtype: torch.dtype = torch.float32, device: str | torch.device = "cpu",
+                 gaussian_visible: bool = False):
         self.generator = generator
+        self.gaussian_visible = gaussian_visible
         self.weight = (torch.randn((n_hidden, n_visible), generator=generator, dtype=dtype) * 0.01).to(device)
         self.hidden_bias = torch.zeros(n_hidden, dtype=dtype, device=device)
         self.visible_bias = torch.zeros(n_visible, dtype=dtype, device=device)
@@ -35,8 +42,9 @@ class RBM:
         return torch.sigmoid(torch.addmm(self.hidden_bias, v, self.weight.t()))
 
     def visible_probs(self, h: torch.Tensor) -> torch.Tensor:
-        """``p(v | h)``, ``(B, n_v)``."""
-        return torch.sigmoid(torch.addmm(self.visible_bias, h, self.weight))
+        """``p(v | h)`` (Gaussian visibles: ``E[v | h]``), ``(B, n_v)``."""
+        a = torch.addmm(self.visible_bias, h, self.weight)
+        return a if self.gaussian_visible else torch.sigmoid(a)
 
     def sample(self, probs: torch.Tensor) -> torch.Tensor:
         return (torch.rand(probs.shape, generator=self.generator, dtype=probs.dtype).to(probs.device)

@@ -12,7 +12,7 @@ parent → child
     from a timeline point) — queued and run in order by the child's main thread;
     ``("pause",)``, ``("stop",)``, ``("snapshot",)``, ``("display", observation)``, ``("speed", delay)``,
     ``("stream", seconds)`` (publish on its own at that interval while running), ``("session", name)``,
-    ``("insight", user, top)``, ``("encode", ratings)``, ``("export_model", path)``, ``("release", name)``
+    ``("insight", user, top, min_ratings)``, ``("encode", ratings)``, ``("export_model", path)``, ``("release", name)``
     (the window has copied a snapshot's weights out of shared block ``name``), ``("quit",)`` —
     handled at once by the child's listener thread (thread-safe flags on the trainer, as between
     threads; the last three wait for the trainer's lock, at most one update).

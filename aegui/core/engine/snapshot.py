@@ -14,6 +14,44 @@ import numpy as np
 #: an :class:`Insight` carries the codes of at most this many observations (an evenly spread sample)
 MAX_CODE_ROWS = 20_000
 
+MIN_RATINGS = 10
+"""The fewest training ratings a movie needs to be recommended, on data sets with many ratings per movie.
+
+An autoencoder reconstructs a movie that one or two people loved as loved by everyone: on MovieLens the
+top-N would otherwise be obscure movies rated 5 stars once, all predicted at the top of the scale. Ten
+ratings is the usual threshold for a mean rating to say something about a movie. The minimum actually
+used when none is asked for is :func:`default_min_ratings`, which lowers it on small grids."""
+
+
+def default_min_ratings(counts) -> int:
+    """The minimum number of training ratings a recommended movie needs when none is asked for, from
+    ``counts`` ``(n_movies,)``, each movie's number of training ratings::
+
+        max(1, min(MIN_RATINGS, median(c), ceil(max(c) / 2)))    (c: the counts above 0)
+
+    The median keeps at least half the movies someone rated eligible (a sparse set whose typical movie
+    has 3 ratings leaves out only the movies rated once or twice); half the count of the most-rated movie
+    keeps a dense hand-typed grid usable (5 users who rated nearly everything: a movie 4 of them rated is
+    not obscure, though below the median of 5). MovieLens 100K and 1M (dozens of ratings or more for the
+    median movie) and the 40 × 12 demo grid get :data:`MIN_RATINGS`."""
+    c = np.asarray(counts)
+    c = c[c > 0]
+    if not len(c):
+        return 1
+    return max(1, min(MIN_RATINGS, int(np.median(c)), -(-int(c.max()) // 2)))
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """One recommended movie: its index, the predicted rating clipped to the rating range, its number of
+    training ratings, and ``clipped`` when the network predicts above the top of the range (ranking uses
+    the unclipped prediction, so clipped ones still come in order)."""
+
+    movie: int
+    predicted: float
+    n_ratings: int
+    clipped: bool
+
 
 def frozen(a) -> np.ndarray:
     """A read-only numpy copy of a torch tensor or an array (no torch import: views load this module
@@ -95,6 +133,10 @@ class History:
     epoch_phase: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
     step_index: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
     step_loss: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    #: the bias-only baseline's RMSE on the test and validation ratings (NaN where there are none): the
+    #: line an autoencoder has to get under
+    baseline_test_rmse: float = float("nan")
+    baseline_val_rmse: float = float("nan")
 
 
 @dataclass(frozen=True)
@@ -176,9 +218,12 @@ class Insight:
         user_ratings: ``(n_movies,)`` the user's training ratings (0 = not rated).
         user_test: ``(n_movies,)`` the user's held-out test ratings (0 = none).
         user_predictions: ``(n_movies,)`` predicted ratings ``s·y`` clipped to the rating range.
-        recommendations: ``(movie, predicted rating)`` of the best unrated movies, best first.
+        recommendations: :class:`Recommendation` of the best unrated movies with at least
+            ``min_ratings`` training ratings, best first.
         user_rmse: RMSE of ``user_predictions`` on the user's training ratings and on their held-out
             ones (NaN where there are none).
+        min_ratings: the fewest training ratings a recommended movie has (the minimum applied).
+        movie_ratings: ``(n_movies,)`` each movie's number of training ratings (``None``: not given).
     """
 
     step: int
@@ -193,19 +238,23 @@ class Insight:
     user_ratings: np.ndarray
     user_test: np.ndarray
     user_predictions: np.ndarray
-    recommendations: tuple[tuple[int, float], ...]
+    recommendations: tuple[Recommendation, ...]
     item_based: bool = False
     user_rmse: tuple[float, float] = (float("nan"), float("nan"))
+    min_ratings: int = 1
+    movie_ratings: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
 class Encoding:
     """A new user's pass through the trained network (no training): ``ratings`` ``(n_movies,)`` as typed
     (0 = not rated), ``codes`` one ``(n_l,)`` array per hidden layer, ``predictions`` ``(n_movies,)``
-    clipped predicted ratings, ``recommendations`` the best unrated movies as in :class:`Insight`."""
+    clipped predicted ratings, ``recommendations`` the best unrated movies as in :class:`Insight` (among
+    those with at least ``min_ratings`` training ratings)."""
 
     ratings: np.ndarray
     codes: tuple[np.ndarray, ...]
     code_layer: int
     predictions: np.ndarray
-    recommendations: tuple[tuple[int, float], ...] = ()
+    recommendations: tuple[Recommendation, ...] = ()
+    min_ratings: int = 1

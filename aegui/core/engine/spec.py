@@ -56,6 +56,9 @@ class ModelSpec:
     activation: str = "sigmoid"
     output_activation: str = "identity"
     item_based: bool = False
+    #: inputs centred on the bias-only baseline: x = (r − b_ui)/s on rated cells, predictions b_ui + s·y
+    #: (see observations.py); the network learns what "everyone's average taste" misses
+    centered: bool = False
     # sparse
     sparsity_target: float = 0.05
     sparsity_weight: float = 0.1
@@ -101,6 +104,9 @@ class ModelSpec:
         if self.kind == "sparse" and self.sparsity_weight > 0 and self.activation != "sigmoid":
             raise ValueError("the KL sparsity penalty needs sigmoid hidden units (mean activations in (0, 1)); "
                              "choose sigmoid, or set β = 0 and use the L1 weight")
+        if self.centered and self.output_activation not in ("identity", "tanh"):
+            raise ValueError("centred inputs are above and below 0: the output activation must be identity or "
+                             "tanh")
         if self.kind == "deep" and self.activation != "sigmoid":
             raise ValueError("a deep autoencoder unrolls RBMs, whose hidden units are sigmoid: choose sigmoid")
 

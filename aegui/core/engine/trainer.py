@@ -26,6 +26,8 @@ import numpy as np
 import torch
 
 from ..data.ratings import Ratings
+from ..data.splits import Unseen
+from .baselines import Baseline, baseline_table
 from .network import Network
 from .objective import Evaluation, Penalty, evaluate
 from .observations import Codes, Observations, orient
@@ -71,9 +73,12 @@ class Trainer:
 
     def __init__(self, train: Ratings, model: ModelSpec, training: TrainSpec, *, test: Ratings | None = None,
                  device: str = "cpu", network: Network | None = None,
-                 on_event: Callable[[Event], None] | None = None, test_every_epoch: bool = True):
+                 on_event: Callable[[Event], None] | None = None, test_every_epoch: bool = True,
+                 test_unseen: Unseen | None = None):
         """``test_every_epoch``: score the test set after each epoch (the charts' test curve); the
-        command line only needs it at the end."""
+        command line only needs it at the end. ``test_unseen``: test cells of users or movies absent
+        from ``train`` (:func:`~aegui.core.data.splits.align`): the baseline predicts them, and they
+        count in the test RMSE."""
         self.model, self.training = model, training
         self.device = torch.device(device)
         self.dtype = torch.float32
@@ -103,11 +108,19 @@ class Trainer:
             fit, self.validation = split_random(train, training.validation_fraction, seed=training.seed + 1)
         self.fit, self.test = fit, test
         self.low, self.high = (float(train.values.min()), float(train.values.max())) if train.n_ratings else (1.0, 5.0)
+        #: the bias-only baseline fitted on the ratings trained on (user-major); ``_oriented`` as the inputs
+        self.baseline = Baseline.fit(fit)
+        self._oriented = self.baseline.transposed() if model.item_based else self.baseline
+        centre = self._oriented.centre() if model.centered else None
+        self.test_unseen = test_unseen if test_unseen is not None else Unseen.none()
+        self._unseen_se = self.baseline.squared_error(self.test_unseen.users, self.test_unseen.movies,
+                                                      self.test_unseen.values)
         self.inputs = Observations(orient(fit, model.item_based), scale=model.input_scale, dtype=self.dtype,
-                                   device=self.device)
+                                   device=self.device, centre=centre)
         #: what predictions start from: every known training rating, the validation slice included
         self.prediction_inputs = self.inputs if self.validation is None else Observations(
-            orient(train, model.item_based), scale=model.input_scale, dtype=self.dtype, device=self.device)
+            orient(train, model.item_based), scale=model.input_scale, dtype=self.dtype, device=self.device,
+            centre=centre)
         self._val_obs = orient(self.validation, model.item_based) if self.validation is not None else None
         self._test_obs = orient(test, model.item_based) if test is not None else None
         self.n_obs, self.n_features = self.inputs.n, self.inputs.m
@@ -123,6 +136,7 @@ class Trainer:
             raise ValueError(f"the network has {network.sizes[0]} inputs but the data has {self.n_features} "
                              f"{'users' if model.item_based else 'movies'}")
         self.network = network
+        self._baseline_rmse = self.baseline_rmse()
         self._best: tuple[float, torch.Tensor] | None = None
         self._stale_epochs = 0
 
@@ -199,7 +213,8 @@ class Trainer:
             penalty = Penalty(code_layer=1)
         else:
             n_in, n_hidden = self.network.sizes[info.layer], self.network.sizes[info.layer + 1]
-            rbm = RBM(n_in, n_hidden, self.generator, dtype=self.dtype, device=self.device)
+            rbm = RBM(n_in, n_hidden, self.generator, dtype=self.dtype, device=self.device,
+                      gaussian_visible=m.centered and info.layer == 0)
             return _Stage(info, data, rbm=rbm)
         return _Stage(info, data, net, self._optimizer(net), penalty)
 
@@ -252,20 +267,27 @@ class Trainer:
         data = self.inputs.ratings
         if not data.n_ratings:
             return
-        counts = np.bincount(data.movies, minlength=data.n_movies)
-        sums = np.bincount(data.movies, weights=data.values, minlength=data.n_movies)
-        target = (sums + shrink * data.values.mean()) / (counts + shrink) / self.inputs.scale
-        name = network.activations[-1]
-        if name == "sigmoid":
-            target = np.log(target / (1 - np.clip(target, None, 0.999)))
-        elif name == "tanh":
-            target = np.arctanh(np.clip(target, None, 0.999))
+        if self.model.centered:  # the baseline is in the offsets: the outputs start at 0
+            target = np.zeros(data.n_movies)
+        else:
+            target = self._mean_targets(data, network.activations[-1], shrink)
         with torch.no_grad():
             rows = torch.from_numpy(self._rng.permutation(self.n_obs)[:sample].astype(np.int64))
             x, _ = self.inputs.block(rows)
             h = network.forward(x, stop=network.n_layers - 1)[-1]
             offset = (h @ network.weights[-1].t()).mean(0)
             network.biases[-1].copy_(torch.as_tensor(target, dtype=offset.dtype, device=offset.device) - offset)
+
+    def _mean_targets(self, data: Ratings, name: str, shrink: float) -> np.ndarray:
+        """``g⁻¹(t_i / s)`` of each feature's shrunk mean rating ``t_i``."""
+        counts = np.bincount(data.movies, minlength=data.n_movies)
+        sums = np.bincount(data.movies, weights=data.values, minlength=data.n_movies)
+        target = (sums + shrink * data.values.mean()) / (counts + shrink) / self.inputs.scale
+        if name == "sigmoid":
+            target = np.log(target / (1 - np.clip(target, None, 0.999)))
+        elif name == "tanh":
+            target = np.arctanh(np.clip(target, None, 0.999))
+        return target
 
     # ------------------------------------------------------------------ control (any thread)
     @property
@@ -528,8 +550,23 @@ class Trainer:
         self._emit("finished", message)
 
     def _rmse(self, targets_obs: Ratings, inputs: Observations | None = None) -> float:
-        total, n = squared_error(self.network, inputs or self.inputs, targets_obs, self.low, self.high)
+        total, n = squared_error(self.network, inputs or self.inputs, targets_obs, self.low, self.high,
+                                 self._oriented)
+        if targets_obs is self._test_obs:
+            total, n = total + self._unseen_se, n + len(self.test_unseen)
         return math.sqrt(total / n) if n else float("nan")
+
+    def baseline_rmse(self, which: str = "bias-only") -> dict[str, float]:
+        """The baseline ``which`` (:data:`~.baselines.NAMES`) scored like the network: on the test
+        ratings (unseen cells included), fitted on every training rating as the network's predictions
+        read them all; on the validation slice, fitted on the rest (NaN where there are none)."""
+        out = {"test": float("nan"), "val": float("nan")}
+        if self.test is not None:
+            value = baseline_table(self.train_all, self.test, self.test_unseen)[which]["test_rmse"]
+            out["test"] = float("nan") if value is None else value
+        if self.validation is not None and self.validation.n_ratings:
+            out["val"] = self.baseline.rmse(self.validation, which)
+        return out
 
     def metrics(self) -> dict:
         """RMSE (rating units, predictions clipped) on the fitted ratings, and on the validation and
@@ -680,11 +717,12 @@ class Trainer:
                 self._next_phase()
 
     # ------------------------------------------------------------------ what the network says
-    def insight(self, user: int, top: int = 10) -> Insight:
+    def insight(self, user: int, top: int = 10, min_ratings: int | None = None) -> Insight:
         """Every observation's codes (an evenly spread sample on very large sets), the dormant units,
-        and one user's ratings, predictions and recommendations, from the weights shown (the present
-        or a timeline point)."""
-        from .predict import dormant_mask, hidden_codes, rated_rmse, recommend, user_predictions
+        and one user's ratings, predictions and recommendations (the ``top`` unrated movies with at least
+        ``min_ratings`` training ratings; ``None``: :func:`~.snapshot.default_min_ratings`), from the
+        weights shown (the present or a timeline point)."""
+        from .predict import dormant_mask, hidden_codes, rated_rmse, recommend, resolve_min_ratings, user_predictions
 
         with self.lock:
             self._sync_stage()
@@ -695,6 +733,7 @@ class Trainer:
             train = self.train_all
             if not 0 <= user < train.n_users:
                 raise ValueError(f"user {user + 1} does not exist ({train.n_users} users)")
+            least = resolve_min_ratings(min_ratings, train.ratings_per_movie)
             raw = user_predictions(net, inputs, user, self.model.item_based)
             predictions = np.clip(raw, self.low, self.high)
             point = self.timeline.points[self.viewing] if self.viewing is not None else None
@@ -706,15 +745,17 @@ class Trainer:
                 frozen(rows), frozen_all(codes), len(self.model.hidden) - 1,
                 frozen_all(c.mean(0) if len(c) else np.zeros(c.shape[1], np.float32) for c in codes),
                 frozen_all(dormant_mask(c, self.model.sparsity_target) for c in codes), user,
-                frozen(own), frozen(held_out), frozen(predictions), tuple(recommend(raw, train, user, top)),
-                self.model.item_based, (rated_rmse(predictions, own), rated_rmse(predictions, held_out)))
+                frozen(own), frozen(held_out), frozen(predictions), tuple(recommend(raw, train, user, top, least)),
+                self.model.item_based, (rated_rmse(predictions, own), rated_rmse(predictions, held_out)), least,
+                frozen(train.ratings_per_movie))
 
-    def encode(self, ratings: np.ndarray, top: int = 10) -> Encoding:
+    def encode(self, ratings: np.ndarray, top: int = 10, min_ratings: int | None = None) -> Encoding:
         """A new user's pass (user-based models): ``x = r/s`` (``(n_movies,)``, 0 = not rated) through
         the network shown, without training; returns the codes, the clipped predictions ``s·y`` and
-        the ``top`` recommendations."""
+        the ``top`` recommendations (among movies with at least ``min_ratings`` training ratings, as in
+        :meth:`insight`)."""
         from ..data.ratings import check_rating_values
-        from .predict import recommend_unrated
+        from .predict import recommend_unrated, resolve_min_ratings
 
         if self.model.item_based:
             raise ValueError("an item-based network takes movies, not users: a new user needs retraining")
@@ -722,14 +763,16 @@ class Trainer:
         if r.shape != (self.n_features,):
             raise ValueError(f"a new user rates {self.n_features} movies, got {r.shape[0] if r.ndim else 0} values")
         check_rating_values(r[r != 0], "new user's rating")
+        counts = self.train_all.ratings_per_movie
+        least = resolve_min_ratings(min_ratings, counts)
         with self.lock, torch.no_grad():
             self._sync_stage()
-            x = torch.as_tensor(r / self.inputs.scale, dtype=self.dtype, device=self.device)[None]
+            x, offset = self.inputs.encode(r, self.baseline.new_user_bias(r))
             hs = self.network.forward(x)
-            y = (hs[-1][0] * self.inputs.scale).cpu().numpy()
+            y = ((hs[-1] + offset)[0] * self.inputs.scale).cpu().numpy()
             return Encoding(frozen(r), frozen_all(h[0] for h in hs[1:-1]), len(self.model.hidden) - 1,
                             frozen(np.clip(y, self.low, self.high)),
-                            tuple(recommend_unrated(y, r > 0, self.low, self.high, top)))
+                            tuple(recommend_unrated(y, r > 0, self.low, self.high, top, counts, least)), least)
 
     def export_model(self, path: str) -> tuple:
         """The network shown, as a torch state dict and a JSON description (:mod:`.export`)."""
@@ -812,7 +855,7 @@ class Trainer:
     def history(self) -> History:
         return History(np.array(self._hist_train), np.array(self._hist_test), np.array(self._hist_val),
                        np.array(self._hist_phase, dtype=int), np.array(self._step_index, dtype=int),
-                       np.array(self._step_loss))
+                       np.array(self._step_loss), self._baseline_rmse["test"], self._baseline_rmse["val"])
 
     def snapshot(self, *, trace: bool = True, gradients: bool = True) -> Snapshot:
         """A consistent, immutable copy of everything a view draws."""

@@ -1,0 +1,63 @@
+"""The settings each autoencoder type gets on real ratings: ``aegui train``, ``aegui compare``,
+``aegui bench accuracy`` and the window (when it opens a ratings file) all start from these.
+
+Chosen on MovieLens ml-latest-small (several seeds of random 90/10 splits) and on the synthetic
+MovieLens-shaped sets, preferring what held up on all of them (README, "Defaults"):
+
+* inputs centred on the bias-only baseline, in stars (``x = r − b_ui``, ``s = 1``): an untrained network
+  is the baseline and training can only add what it misses; with ratings ÷ 5 and no centring the first
+  layer saw inputs too small to move its units, weight decay kept them there, and the network learned
+  little more than each movie's mean;
+* one hidden layer of 50 tanh units (symmetric around 0, like centred inputs) for the one-layer types;
+  50 then 20 for the layer-wise ones (stacked, deep), so that there are layers to pre-train;
+* Adam at 0.001, mini-batches of 32, L2 decay 3·10⁻³ on the weights (not the biases), at most 150
+  epochs, stopped when the validation RMSE (5 % of the training ratings) has not improved for 10
+  epochs, keeping the best weights.
+"""
+
+from __future__ import annotations
+
+import math
+
+from .spec import MAX_UNITS, ModelSpec, TrainSpec
+
+#: how the user-based types learn on real data
+TRAINING = TrainSpec(mode="minibatch", batch_size=32, optimizer="adam", lr=0.001, weight_decay=3e-3, epochs=150,
+                     validation_fraction=0.05, patience=10)
+#: item-based (I-AutoRec: movies are the observations)
+ITEM_TRAINING = TRAINING.with_(batch_size=64)
+#: the one-layer types' hidden size, and the layer-wise types' two layers
+HIDDEN = (50,)
+LAYERED = (50, 20)
+ITEM_HIDDEN = (500,)
+#: an overcomplete layer is this much wider than the input (and at least one unit wider)
+OVERCOMPLETE_WIDTH = 1.25
+#: per type, the settings that make the type what it is, on top of the common ones
+_TYPE = {
+    "basic": {},
+    "overcomplete": {},
+    "sparse": {"activation": "sigmoid", "sparsity_target": 0.1, "sparsity_weight": 0.01},
+    "denoising": {"noise": "mask", "noise_rate": 0.25},
+    "contractive": {"contractive_weight": 0.01},
+    "stacked": {"hidden": LAYERED, "pretrain_epochs": 5},
+    "deep": {"hidden": LAYERED, "activation": "sigmoid", "pretrain_epochs": 5, "cd_k": 1, "rbm_lr": 0.01},
+}
+
+
+def model(kind: str, n_inputs: int, item_based: bool = False) -> ModelSpec:
+    """The real-data model of type ``kind`` on ``n_inputs`` inputs (movies; users when item-based)."""
+    if kind not in _TYPE:
+        raise ValueError(f"unknown autoencoder type {kind!r}")
+    settings = {"kind": kind, "hidden": ITEM_HIDDEN if item_based else HIDDEN, "activation": "tanh",
+                "output_activation": "identity", "input_scale": 1.0, "centered": True, "item_based": item_based,
+                **_TYPE[kind]}
+    if kind == "overcomplete":
+        settings["hidden"] = (min(MAX_UNITS, max(n_inputs + 1, math.ceil(OVERCOMPLETE_WIDTH * n_inputs))),)
+    elif kind == "basic" and max(settings["hidden"]) >= n_inputs:
+        settings["hidden"] = tuple(max(1, min(h, n_inputs - 1)) for h in settings["hidden"])
+    return ModelSpec(**settings)
+
+
+def training(item_based: bool = False) -> TrainSpec:
+    """How the real-data models learn."""
+    return ITEM_TRAINING if item_based else TRAINING

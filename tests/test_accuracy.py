@@ -1,0 +1,45 @@
+"""``aegui bench accuracy`` and the real-data defaults it trains."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from aegui.cli import main
+from aegui.core.engine import defaults
+from aegui.core.engine.spec import KINDS
+
+
+def test_every_type_has_valid_real_data_defaults():
+    for kind in KINDS:
+        for item_based in (False, True):
+            spec = defaults.model(kind, 300, item_based)
+            assert spec.kind == kind and spec.centered and spec.item_based == item_based
+            assert spec.shape_warning(300) is None, kind   # basic narrows, overcomplete widens
+    assert defaults.model("overcomplete", 300).hidden[0] > 300
+    assert defaults.model("basic", 12).hidden[0] < 12       # narrowed on a tiny grid
+    assert len(defaults.model("stacked", 300).hidden) == len(defaults.model("deep", 300).hidden) == 2
+    with pytest.raises(ValueError, match="unknown autoencoder type"):
+        defaults.model("variational", 300)
+
+
+def test_bench_accuracy_prints_baselines_then_models(capsys):
+    code = main(["bench", "accuracy", "synthetic-medium", "--kinds", "basic", "--seeds", "2", "--json"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    result = json.loads(out)
+    names = [r["name"] for r in result["rows"]]
+    assert names[:3] == ["global mean baseline", "movie mean baseline", "bias-only baseline"]
+    assert names[3:] == ["basic 50", "basic 299 item-based"]   # 300 users: I-AutoRec's 500 narrowed
+    rows = {r["name"]: r for r in result["rows"]}
+    assert all(len(r["test_rmse"]) == 2 for r in result["rows"])
+    # two seeds are two different random splits: the baseline scores differ
+    assert rows["bias-only baseline"]["test_rmse"][0] != rows["bias-only baseline"]["test_rmse"][1]
+    assert rows["global mean baseline"]["test_rmse_mean"] > rows["bias-only baseline"]["test_rmse_mean"]
+    assert rows["basic 50"]["seconds_mean"] > 0 and rows["basic 50"]["test_rmse_sd"] is not None
+
+
+def test_bench_accuracy_needs_a_file(capsys):
+    assert main(["bench", "accuracy"]) == 2
+    assert "needs a ratings file" in capsys.readouterr().err

@@ -94,3 +94,17 @@ def test_unseen_test_cells_are_predicted_by_the_baseline_and_counted(tmp_path):
     assert with_unseen == pytest.approx(math.sqrt((alone ** 2 * 2 + unseen_se) / 4), rel=1e-6)
     table = baseline_table(train, test, unseen)
     assert t.baseline_rmse()["test"] == pytest.approx(table["bias-only"]["test_rmse"])
+
+
+def test_a_centred_trace_reads_back_the_ratings_in_stars():
+    train = synthetic(60, 30, density=0.3, seed=5)
+    t = Trainer(train, ModelSpec(hidden=(4,), centered=True, input_scale=1.0, activation="tanh"), TrainSpec(epochs=1))
+    tr = t.trace(3)
+    assert tr.in_stars and tr.offset is not None
+    rated = tr.rated.astype(bool)
+    np.testing.assert_allclose(tr.as_rating(tr.x)[rated], train.dense_rows(np.array([3]))[0][rated], atol=1e-5)
+    # the outputs read as ratings are the engine's own predictions (before clipping)
+    from aegui.core.engine.predict import reconstruct
+
+    np.testing.assert_allclose(tr.as_rating(tr.post[-1]), reconstruct(t.network, t.inputs, np.array([3]))[0],
+                               atol=1e-4)

@@ -149,10 +149,14 @@ class FormulaPanel(QWidget):
         k = n_layers // 2  # the code layer
         lines: list[str] = []
         if column == 0:
-            r = tr.x[unit] * tr.scale
+            r = tr.as_rating(tr.x)[unit]
             name = s.feature_labels[unit] if unit < len(s.feature_labels) else f"input {unit + 1}"
             lines.append(self._title(2) + f" ({html.escape(name)})")
-            if tr.rated[unit]:
+            if tr.rated[unit] and tr.offset is not None:
+                lines.append(f"x<sub>{unit + 1}</sub> = (r − b) ÷ s = ({_n(r)} − {_n(tr.offset[unit])}) ÷ "
+                             f"{_n(tr.scale)} = {_n(tr.x[unit])}, where b = μ + b<sub>user</sub> + b<sub>movie</sub> "
+                             "is what the bias-only baseline expects")
+            elif tr.rated[unit]:
                 lines.append(f"x<sub>{unit + 1}</sub> = r ÷ s = {_n(r)} ÷ {_n(tr.scale)} = {_n(tr.x[unit])}")
                 if tr.x_in[unit] != tr.x[unit]:
                     lines.append(f"corrupted input x̃ = {_n(tr.x_in[unit])} (the loss still compares with x)")
@@ -179,9 +183,11 @@ class FormulaPanel(QWidget):
                 e = tr.error[unit]
                 lines.append(self._title(5) + f": e = y − x = {_n(h)} − {_n(tr.x[unit])} = <b>{_n(e)}</b>; "
                              f"its share of L = e²/n = {_n(e * e / max(tr.n_rated, 1))}")
-                lines.append(f"as a rating: {_n(h * tr.scale)} for {_n(tr.x[unit] * tr.scale)}")
+                lines.append(f"as a rating: {_n(tr.as_rating(tr.post[layer])[unit])} for "
+                             f"{_n(tr.as_rating(tr.x)[unit])}")
             else:
-                lines.append(self._title(5) + f": not rated, so not in L (the prediction is {_n(h * tr.scale)})")
+                lines.append(self._title(5) + f": not rated, so not in L (the prediction is "
+                             f"{_n(tr.as_rating(tr.post[layer])[unit])})")
         lines.append(self._title(6) + f": δ = ∂L/∂a = <b>{_n(tr.deltas[layer][unit])}</b>")
         if tr.grad_b is not None:
             lines.append(f"∂L/∂b = δ = {_n(tr.grad_b[layer][unit])} (this observation)")

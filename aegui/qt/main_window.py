@@ -525,17 +525,37 @@ class MainWindow(QMainWindow):
                 from ..core.data.readers import load_ratings
 
                 ratings = load_ratings(path)
-                self.controller.pause()
-                self.doc.reset(ratings, path=None)
+                setup = self._import(ratings)
                 self.session_name = Path(path).name
-                self._trained_since_save = False
-                self.rebuild()
         except (RatingsError, SessionError, OSError, ValueError) as exc:
             self.report_error(f"Could not open {Path(path).name}:\n{exc}")
             return False
         self._add_recent(path)
-        self.statusBar().showMessage(f"opened {path}", 5000)
+        if path.endswith(".aegui") or setup is None:
+            self.statusBar().showMessage(f"opened {path}", 5000)
+        else:
+            self.statusBar().showMessage(f"opened {Path(path).name}: {setup.summary}", 60_000)
         return True
+
+    def _import(self, ratings):
+        """Start over on an imported ratings set; real data (:func:`~aegui.core.engine.defaults.for_data`)
+        gets the real-data model, training and test split, which are returned."""
+        import numpy as np
+
+        from ..core.data.splits import split_random
+        from ..core.engine.defaults import for_data
+
+        setup = for_data(ratings)
+        self.controller.pause()
+        if setup is None:
+            self.doc.reset(ratings, path=None)
+        else:
+            _, test = split_random(ratings, setup.test_fraction, seed=setup.training.seed)
+            self.doc.reset(ratings, setup.model, setup.training, path=None,
+                           test_mask=np.isin(ratings.cell_keys, test.cell_keys))
+        self._trained_since_save = False
+        self.rebuild()
+        return setup
 
     def _open_session(self, path: str) -> None:
         import numpy as np

@@ -57,6 +57,12 @@ class ModelPanel(QWidget):
         self.activation = _combo({a: a for a in ACTIVATIONS}, "f: the hidden layers' activation, z = f(W·x + b)")
         self.output_activation = _combo({a: a for a in ACTIVATIONS},
                                         "g: the output layer's activation, y = g(W·z + b); identity predicts ratings freely")
+        self.centered = QCheckBox("centre on the baseline: x = (r − b) ÷ s")
+        self.centered.setToolTip("Feed each rating minus what the bias-only baseline expects of it (b = global mean "
+                                 "+ user bias + movie bias): the network learns what the baseline misses, and an "
+                                 "untrained network predicts the baseline. Off: x = r ÷ s, as in the seed")
+        self.input_scale = _spin(0.01, 1000.0, 2, 1.0, "s: ratings (or their differences from the baseline) are "
+                                                         "divided by s before entering the network")
         self.item_based = QCheckBox("movies as observations (item-based)")
         self.item_based.setToolTip("Train on movies instead of users (I-AutoRec): each movie's ratings by all users "
                                    "are one observation; usually predicts better")
@@ -96,6 +102,8 @@ class ModelPanel(QWidget):
         form.addRow("activation f", self.activation)
         form.addRow("output g", self.output_activation)
         form.addRow(self.item_based)
+        form.addRow(self.centered)
+        form.addRow("input scale s", self.input_scale)
         train = QFormLayout()
         train.addRow("learning", self.mode)
         train.addRow("batch size", self.batch_size)
@@ -154,6 +162,8 @@ class ModelPanel(QWidget):
         self.activation.setCurrentIndex(ACTIVATIONS.index(model.activation))
         self.output_activation.setCurrentIndex(ACTIVATIONS.index(model.output_activation))
         self.item_based.setChecked(model.item_based)
+        self.centered.setChecked(model.centered)
+        self.input_scale.setValue(model.input_scale)
         self.rho.setValue(model.sparsity_target)
         self.beta.setValue(model.sparsity_weight)
         self.l1.setValue(model.l1_weight)
@@ -183,7 +193,8 @@ class ModelPanel(QWidget):
         model = self._model.with_(
             kind=kind, hidden=tuple(int(v) for v in text.split(",") if v),
             activation=self.activation.currentData(), output_activation=self.output_activation.currentData(),
-            item_based=self.item_based.isChecked(), sparsity_target=self.rho.value(),
+            item_based=self.item_based.isChecked(), centered=self.centered.isChecked(),
+            input_scale=self.input_scale.value(), sparsity_target=self.rho.value(),
             sparsity_weight=self.beta.value(), l1_weight=self.l1.value(), noise=self.noise.currentData(),
             noise_rate=self.noise_rate.value(), contractive_weight=self.lam.value(),
             pretrain_epochs=self.deep_pretrain.value() if kind == "deep" else self.pretrain_epochs.value(),

@@ -121,6 +121,16 @@ class _Values:
     clean: np.ndarray | None = None
     scale: float = 1.0
     rows: list[tuple[str, np.ndarray]] = field(default_factory=list)
+    #: centred inputs: the baseline's prediction per unit, in stars (a rating is offset + scale·value)
+    offset: np.ndarray | None = None
+
+    def stars(self, values: np.ndarray) -> np.ndarray:
+        """The values as ratings in stars (``offset + scale·values``)."""
+        return values * self.scale + (self.offset if self.offset is not None else 0.0)
+
+    @property
+    def in_stars(self) -> bool:
+        return self.scale != 1 or self.offset is not None
 
 
 def _trace_levels(s: Snapshot) -> tuple[list[list[int]], list[int]]:
@@ -146,12 +156,13 @@ def _read_values(s: Snapshot) -> tuple[list[_Values], list[list[tuple[str, np.nd
     grads: list[list[tuple[str, np.ndarray, np.ndarray]]] = [[] for _ in range(n_layers)]
     tr = s.trace
     columns, layers = _trace_levels(s)
-    scale = tr.scale if columns and columns[0] == [0] else 1.0
+    whole = bool(columns) and columns[0] == [0]   # the trace is the whole network's: its ends are ratings
+    scale, offset = (tr.scale, tr.offset) if whole else (1.0, None)
     for t, cs in enumerate(columns):
         for c in cs:
             v = values[c]
             if t == 0:
-                v.fill, v.rated, v.scale = tr.x_in, tr.rated, scale
+                v.fill, v.rated, v.scale, v.offset = tr.x_in, tr.rated, scale, offset
                 v.rows = [("x (what entered)", tr.x_in)]
                 if not np.array_equal(tr.x_in, tr.x):
                     v.clean = tr.x
@@ -161,7 +172,7 @@ def _read_values(s: Snapshot) -> tuple[list[_Values], list[list[tuple[str, np.nd
             v.rows = [("y" if c == n_layers else "h", tr.post[t - 1]), ("a (pre-activation)", tr.pre[t - 1]),
                       ("∂L/∂a (this observation)", tr.deltas[t - 1])]
             if t == len(columns) - 1:
-                v.target, v.rated, v.scale = tr.x, tr.rated, scale
+                v.target, v.rated, v.scale, v.offset = tr.x, tr.rated, scale, offset
     if tr is not None and tr.grad_w is not None:  # left out of snapshots streamed at full speed
         for t, layer in enumerate(layers):
             grads[layer].append(("∂L/∂{} (this observation)", tr.grad_w[t], tr.grad_b[t]))
@@ -1536,25 +1547,27 @@ def _movie_texts(v: _Values, units: np.ndarray, output: bool, errors: bool = Tru
         return [""] * n, [True] * n
     rated = v.rated[units] if v.rated is not None else np.ones(n, dtype=bool)
     fill = v.fill[units]
+    offset = v.offset[units] if v.offset is not None else np.zeros(n)
     texts = []
     if output:
         target = v.target[units] if v.target is not None else None
         for k in range(n):
-            y = f"{round(fill[k] * v.scale, 1) + 0.0:.1f}"
+            y = f"{round(fill[k] * v.scale + offset[k], 1) + 0.0:.1f}"
             if target is None or not rated[k]:
                 texts.append(f"– → {y}")
             else:
                 error = f" ({round((fill[k] - target[k]) * v.scale, 1) + 0.0:+.1f})" if errors else ""
-                texts.append(f"{_stars(target[k] * v.scale)} → {y}{error}")
+                texts.append(f"{_stars(target[k] * v.scale + offset[k])} → {y}{error}")
         return texts, rated.tolist()
     clean = v.clean[units] if v.clean is not None else fill
     for k in range(n):
         if not rated[k]:
             texts.append("–")
         elif clean[k] != fill[k]:
-            texts.append(f"x̃ {_fmt2(fill[k])} ← {_fmt2(clean[k])} ({_stars(clean[k] * v.scale)})")
+            texts.append(f"x̃ {_fmt2(fill[k])} ← {_fmt2(clean[k])} ({_stars(clean[k] * v.scale + offset[k])})")
         else:
-            texts.append(f"{_fmt(fill[k])} ({_stars(fill[k] * v.scale)})" if v.scale != 1 else _fmt(fill[k]))
+            texts.append(f"{_fmt(fill[k])} ({_stars(fill[k] * v.scale + offset[k])})" if v.in_stars
+                         else _fmt(fill[k]))
     return texts, rated.tolist()
 
 
@@ -1567,9 +1580,11 @@ def _describe_node(f: _Frame, column: int, unit: int, insight: list[str]) -> str
     if v.rated is not None and not v.rated[unit]:
         lines.append("not rated: left out of the loss")
     elif v.target is not None:
-        stars = " stars" if v.scale != 1 else ""
-        lines.append(f"target {_stars(v.target[unit] * v.scale)}, reconstruction {v.fill[unit] * v.scale:.2f}, "
+        stars = " stars" if v.in_stars else ""
+        lines.append(f"target {_stars(v.stars(v.target)[unit])}, reconstruction {v.stars(v.fill)[unit]:.2f}, "
                      f"error {(v.fill[unit] - v.target[unit]) * v.scale:+.2f}{stars}")
+        if v.offset is not None:
+            lines.append(f"(ratings are b + s·value: the baseline expects b = {v.offset[unit]:.2f})")
     elif v.clean is not None and v.clean[unit] != v.fill[unit]:
         lines.append(f"corrupted by the noise: clean {_fmt(v.clean[unit])}")
     lines += insight
@@ -1615,7 +1630,7 @@ def _header(s: Snapshot, model) -> str:
     parts.append(html.escape(s.phase.title))
     if tr is not None:
         loss = f"loss {_fmt(tr.loss)}"
-        if tr.scale != 1 and len(tr.x) == s.sizes[0]:
+        if tr.in_stars and len(tr.x) == s.sizes[0]:
             loss += f" (RMSE {tr.scale * math.sqrt(max(tr.loss, 0.0)):.2f} stars)"
         penalty = penalty_text(model, tr.penalty)
         if penalty:

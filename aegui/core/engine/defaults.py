@@ -18,6 +18,7 @@ MovieLens-shaped sets, preferring what held up on all of them (README, "Defaults
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 from .spec import MAX_UNITS, ModelSpec, TrainSpec
 
@@ -61,3 +62,36 @@ def model(kind: str, n_inputs: int, item_based: bool = False) -> ModelSpec:
 def training(item_based: bool = False) -> TrainSpec:
     """How the real-data models learn."""
     return ITEM_TRAINING if item_based else TRAINING
+
+
+#: a ratings set with at least this many ratings is real data to the window: opening it sets up
+#: :func:`for_data` (hand-typed grids and the teaching sets keep the model they had)
+REAL_DATA_RATINGS = 2_000
+#: the share of ratings the window holds out as test cells on real data
+TEST_FRACTION = 0.1
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What the window sets up for a real ratings set: the model, how it learns, the share of ratings
+    held out as test cells, and a sentence for the status bar that says so."""
+
+    model: ModelSpec
+    training: TrainSpec
+    test_fraction: float
+    summary: str
+
+
+def for_data(ratings) -> Setup | None:
+    """The real-data set-up for ``ratings`` (``None`` below :data:`REAL_DATA_RATINGS` ratings): the
+    basic autoencoder, user-based, sized by :func:`model`, with a test split of :data:`TEST_FRACTION`."""
+    if ratings.n_ratings < REAL_DATA_RATINGS:
+        return None
+    spec = model("basic", ratings.n_movies)
+    train = training()
+    sizes = "-".join(str(n) for n in spec.layer_sizes(ratings.n_movies))
+    summary = (f"set up for real data: basic autoencoder {sizes} ({spec.activation}), inputs centred on the "
+               f"bias-only baseline, Adam {train.lr:g}, batches of {train.batch_size}, weight decay "
+               f"{train.weight_decay:g}, early stopping on {train.validation_fraction:.0%} of the training ratings; "
+               f"{TEST_FRACTION:.0%} of the ratings held out as test. Change any of it in Model and Data.")
+    return Setup(spec, train, TEST_FRACTION, summary)

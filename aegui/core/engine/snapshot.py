@@ -84,7 +84,7 @@ class PhaseInfo:
 class Trace:
     """The seed's steps 2–6 for one observation (the display's source of truth).
 
-    ``x`` is the clean input (ratings ÷ scale, 0 = not rated), ``x_in`` what entered the network (the
+    ``x`` is the clean input (ratings ÷ scale, or centred ``(r − b) ÷ scale``; 0 = not rated), ``x_in`` what entered the network (the
     corrupted copy when denoising), ``pre[l] = a_{l+1} = W_{l+1}·h_l + b_{l+1}`` and ``post[l] = h_{l+1}``
     (``post[-1] = y``), ``error = (y − x) ⊙ rated``, ``loss = 1/n Σ error²`` with ``n`` rated inputs,
     ``deltas[l] = ∂L/∂a_{l+1}`` (the error flowing back) and ``grad_w``/``grad_b`` this observation's
@@ -106,6 +106,18 @@ class Trace:
     grad_w: tuple[np.ndarray, ...] | None   # None in snapshots streamed at full speed
     grad_b: tuple[np.ndarray, ...] | None
     scale: float = 5.0
+    #: centred inputs (``ModelSpec.centered``): the bias-only baseline's prediction ``b`` of each feature,
+    #: in stars, so that ``x = (r − b)/s`` and a rating reads ``b + s·value``; ``None``: ``x = r/s``
+    offset: np.ndarray | None = None
+
+    def as_rating(self, values: np.ndarray) -> np.ndarray:
+        """``b + s·values`` (``s·values`` without centring): inputs, targets or outputs in stars."""
+        return values * self.scale + (self.offset if self.offset is not None else 0.0)
+
+    @property
+    def in_stars(self) -> bool:
+        """Whether the values differ from ratings in stars (a scale or a baseline between them)."""
+        return self.scale != 1 or self.offset is not None
 
 
 @dataclass(frozen=True)

@@ -816,7 +816,9 @@ class Trainer:
                      frozen_all(h[0] for h in ev.hs[1:]), frozen(ev.error[0]), int(ev.n_rated),
                      ev.reconstruction, ev.penalty, frozen_all(d[0] for d in ev.deltas),
                      frozen_all(scratch.weight_grads) if gradients else None,
-                     frozen_all(scratch.bias_grads) if gradients else None, self.inputs.scale)
+                     frozen_all(scratch.bias_grads) if gradients else None, self.inputs.scale,
+                     frozen(self.inputs.offset(rows[:1])[0] * self.inputs.scale)
+                     if self.model.centered and st.data is self.inputs else None)
 
     def _scratch(self) -> Network:
         """The stage's network sharing its ``θ`` with a gradient buffer of its own, made once per stage

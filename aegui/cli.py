@@ -204,7 +204,7 @@ def specs_from_args(args, n_inputs: int) -> tuple[ModelSpec, TrainSpec]:
         if getattr(args, arg) is not None:
             train_kw[arg] = getattr(args, arg)
     try:
-        return ModelSpec.from_dict(model_kw), defaults.training(args.item_based).with_(**train_kw)
+        return ModelSpec.from_dict(model_kw), defaults.training(args.type, args.item_based).with_(**train_kw)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
 
@@ -344,9 +344,10 @@ def cmd_compare(args) -> int:
     try:
         if args.hidden:
             ModelSpec(hidden=args.hidden)  # sizes in range, before the data is read
-        training = defaults.training().with_(**({"epochs": args.epochs} if args.epochs else {}))
+        epochs = {"epochs": args.epochs} if args.epochs else {}
+        defaults.training().with_(**epochs)
         seeds = [args.seed + k for k in range(args.seeds)]
-        training.with_(seed=seeds[-1])
+        defaults.training().with_(seed=seeds[-1])
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     ratings = _load_named(args.file, args.format)
@@ -367,7 +368,7 @@ def cmd_compare(args) -> int:
             continue
         if note:
             sys.stderr.write(f"aegui: note: {kind}: {note}\n")
-        configs.append(CompareConfig(config_name(model), model, training))
+        configs.append(CompareConfig(config_name(model), model, defaults.training(kind).with_(**epochs)))
     if not configs:
         raise UsageError("none of the --kinds can be built on this data")
     configure(args.threads)

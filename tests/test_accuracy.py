@@ -43,3 +43,25 @@ def test_bench_accuracy_prints_baselines_then_models(capsys):
 def test_bench_accuracy_needs_a_file(capsys):
     assert main(["bench", "accuracy"]) == 2
     assert "needs a ratings file" in capsys.readouterr().err
+
+
+def test_train_json_reports_the_baseline_and_counts_unseen_test_ratings(capsys, tmp_path):
+    from aegui.core.data.demo import synthetic
+    from aegui.core.data.readers import write_movielens
+    from aegui.core.data.splits import split_random
+
+    train, test = split_random(synthetic(80, 40, density=0.25, seed=3), 0.2, seed=1)
+    write_movielens(train, tmp_path / "u1.base", "ml-100k")
+    lines = (tmp_path / "u1.base").read_text()
+    write_movielens(test, tmp_path / "u1.test", "ml-100k")
+    # two ratings of a user and one of a movie that training never saw
+    with open(tmp_path / "u1.test", "a") as f:
+        f.write("9001\t1\t4\t0\n9001\t2\t2\t0\n1\t9002\t5\t0\n")
+    assert lines
+    code = main(["train", str(tmp_path / "u1.base"), "--test", str(tmp_path / "u1.test"), "--epochs", "3", "--json"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["unseen_test_ratings"] == 3 and result["test_ratings"] == test.n_ratings + 3
+    assert "3 test ratings of users or movies absent from training are predicted by the bias-only baseline" in err
+    assert 0 < result["baseline_rmse"] < 2 and result["test_rmse"] > 0

@@ -46,12 +46,10 @@ def test_each_baseline_beats_the_one_before_on_held_out_ratings():
     assert rmse[0] > rmse[1] > rmse[2]
 
 
-def test_centred_network_with_zero_output_is_the_baseline():
+def test_a_fresh_centred_network_is_the_baseline():
     train, test = split_random(synthetic(120, 80, density=0.15, seed=1), 0.15, seed=2)
     t = Trainer(train, ModelSpec(hidden=(6,), centered=True), TrainSpec(epochs=1), test=test)
-    with torch.no_grad():
-        t.network.weights[-1].zero_()
-        t.network.biases[-1].zero_()
+    # a fresh centred network's output layer is zero: it predicts the baseline exactly
     assert t.metrics()["test_rmse"] == pytest.approx(t.baseline.rmse(test), rel=1e-5)
     # inputs: (r − b_ui)/s on rated cells, 0 elsewhere
     x, mask = t.inputs.block(torch.tensor([0]))
@@ -108,3 +106,26 @@ def test_a_centred_trace_reads_back_the_ratings_in_stars():
 
     np.testing.assert_allclose(tr.as_rating(tr.post[-1]), reconstruct(t.network, t.inputs, np.array([3]))[0],
                                atol=1e-4)
+
+
+def test_a_centred_export_predicts_what_the_engine_predicts(tmp_path):
+    import json
+
+    from aegui.core.engine.predict import reconstruct
+
+    train = synthetic(50, 20, density=0.4, seed=6)
+    t = Trainer(train, ModelSpec(hidden=(5,), centered=True, input_scale=1.0, activation="tanh"), TrainSpec(epochs=3))
+    t.run()
+    pt, js = t.export_model(str(tmp_path / "model"))
+    spec = json.loads(js.read_text())
+    acts = {"tanh": torch.nn.Tanh, "identity": torch.nn.Identity}
+    net = torch.nn.Sequential(*[m for layer in spec["layers"]
+                                for m in (torch.nn.Linear(layer["in"], layer["out"]), acts[layer["activation"]]())])
+    net.load_state_dict(torch.load(pt, weights_only=True))
+    base = spec["baseline"]
+    r = train.to_dense()
+    b = base["mean"] + np.array([base["row_bias"][u] for u in train.user_ids])[:, None] + np.array(base["column_bias"])
+    x = np.where(r > 0, (r - b) / spec["input_scale"], 0.0)
+    with torch.no_grad():
+        predicted = b + spec["input_scale"] * net(torch.as_tensor(x, dtype=torch.float32)).numpy()
+    np.testing.assert_allclose(predicted, reconstruct(t.network, t.inputs, np.arange(train.n_users)), atol=1e-4)

@@ -553,6 +553,7 @@ class MainWindow(QMainWindow):
             _, test = split_random(ratings, setup.test_fraction, seed=setup.training.seed)
             self.doc.reset(ratings, setup.model, setup.training, path=None,
                            test_mask=np.isin(ratings.cell_keys, test.cell_keys))
+            self.data_panel.split_spin.setValue(round(100 * setup.test_fraction))
         self._trained_since_save = False
         self.rebuild()
         return setup

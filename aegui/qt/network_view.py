@@ -1566,8 +1566,8 @@ def _movie_texts(v: _Values, units: np.ndarray, output: bool, errors: bool = Tru
         elif clean[k] != fill[k]:
             texts.append(f"x̃ {_fmt2(fill[k])} ← {_fmt2(clean[k])} ({_stars(clean[k] * v.scale + offset[k])})")
         else:
-            texts.append(f"{_fmt(fill[k])} ({_stars(fill[k] * v.scale + offset[k])})" if v.in_stars
-                         else _fmt(fill[k]))
+            value = _fmt2(fill[k]) if v.offset is not None else _fmt(fill[k])   # centred: short, signed
+            texts.append(f"{value} ({_stars(fill[k] * v.scale + offset[k])})" if v.in_stars else value)
     return texts, rated.tolist()
 
 

@@ -33,6 +33,12 @@ LAYERED = (50, 20)
 ITEM_HIDDEN = (500,)
 #: an overcomplete layer is this much wider than the input (and at least one unit wider)
 OVERCOMPLETE_WIDTH = 1.25
+#: per type, how its training differs from :data:`TRAINING`: the sigmoid types learn more slowly (their
+#: units' slopes are at most 1/4) and need a larger step, less decay and more patience
+_TYPE_TRAINING = {
+    "sparse": {"lr": 0.003, "weight_decay": 1e-3, "patience": 20},
+    "deep": {"lr": 0.003, "weight_decay": 1e-3, "patience": 20},
+}
 #: per type, the settings that make the type what it is, on top of the common ones
 _TYPE = {
     "basic": {},
@@ -59,9 +65,11 @@ def model(kind: str, n_inputs: int, item_based: bool = False) -> ModelSpec:
     return ModelSpec(**settings)
 
 
-def training(item_based: bool = False) -> TrainSpec:
-    """How the real-data models learn."""
-    return ITEM_TRAINING if item_based else TRAINING
+def training(kind: str = "basic", item_based: bool = False) -> TrainSpec:
+    """How the real-data model of type ``kind`` learns."""
+    if item_based:
+        return ITEM_TRAINING
+    return TRAINING.with_(**_TYPE_TRAINING.get(kind, {}))
 
 
 #: a ratings set with at least this many ratings is real data to the window: opening it sets up
@@ -90,8 +98,7 @@ def for_data(ratings) -> Setup | None:
     spec = model("basic", ratings.n_movies)
     train = training()
     sizes = "-".join(str(n) for n in spec.layer_sizes(ratings.n_movies))
-    summary = (f"set up for real data: basic autoencoder {sizes} ({spec.activation}), inputs centred on the "
-               f"bias-only baseline, Adam {train.lr:g}, batches of {train.batch_size}, weight decay "
-               f"{train.weight_decay:g}, early stopping on {train.validation_fraction:.0%} of the training ratings; "
-               f"{TEST_FRACTION:.0%} of the ratings held out as test. Change any of it in Model and Data.")
+    summary = (f"set up for real data: basic {sizes} ({spec.activation}, centred on the baseline), Adam "
+               f"{train.lr:g}, batch {train.batch_size}, early stopping; {TEST_FRACTION:.0%} held out as test "
+               "(change in Model, Data)")
     return Setup(spec, train, TEST_FRACTION, summary)

@@ -4,7 +4,10 @@
 keys ``"{2l}.weight"`` ``(n_{l+1}, n_l)`` and ``"{2l}.bias"`` ``(n_{l+1},)`` for layer ``l = 0 … L−1``.
 ``NAME.json`` says how to build that ``nn.Sequential`` and feed it: ``x = r / input_scale`` with
 ``0`` for not rated, one input per feature in ``inputs`` (movie ids, or user ids when item-based), and
-predictions ``input_scale · y``. With plain torch::
+predictions ``input_scale · y``. A centred model (``"baseline"`` present) takes ``x = (r − b) / input_scale``
+on rated cells instead, with ``b = mean + row_bias + column_bias`` (rows: the observations, columns: the
+inputs; a new row's bias is ``Σ (r − mean − column_bias) / (n + row_damping)`` over its ``n`` ratings),
+and predicts ``b + input_scale · y``. With plain torch::
 
     spec = json.load(open("model.json"))
     acts = {"sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "relu": nn.ReLU, "identity": nn.Identity}
@@ -21,15 +24,18 @@ from pathlib import Path
 
 import torch
 
+from .baselines import USER_DAMPING, Baseline
 from .network import Network
 from .spec import ModelSpec
 
 FORMAT = "aegui-model/1"
 
 
-def export_model(network: Network, model: ModelSpec, path: str | os.PathLike, inputs: tuple[str, ...]
-                 ) -> tuple[Path, Path]:
-    """Write ``path`` (``.pt`` added when missing) and the ``.json`` beside it; returns both paths."""
+def export_model(network: Network, model: ModelSpec, path: str | os.PathLike, inputs: tuple[str, ...],
+                 baseline: Baseline | None = None, rows: tuple[str, ...] = ()) -> tuple[Path, Path]:
+    """Write ``path`` (``.pt`` added when missing) and the ``.json`` beside it; returns both paths.
+    ``baseline`` (oriented as the network: its ``user_bias`` per row ``rows``, ``movie_bias`` per input):
+    the centring of a centred model."""
     pt = Path(path)
     if pt.suffix != ".pt":
         pt = pt.with_name(pt.name + ".pt")
@@ -50,6 +56,11 @@ def export_model(network: Network, model: ModelSpec, path: str | os.PathLike, in
         "model": model.to_dict(),
         "usage": "x = rating / input_scale (0 = not rated); predicted ratings = input_scale * net(x)",
     }
+    if model.centered and baseline is not None:
+        spec["baseline"] = {"mean": baseline.mean, "column_bias": baseline.movie_bias.tolist(),
+                            "row_bias": dict(zip(rows, baseline.user_bias.tolist())), "row_damping": USER_DAMPING}
+        spec["usage"] = ("b = mean + row_bias + column_bias; x = (rating - b) / input_scale on rated cells, 0 "
+                         "elsewhere; predicted ratings = b + input_scale * net(x)")
     torch.save(state, pt)
     description.write_text(json.dumps(spec, indent=1), encoding="utf-8")
     return pt, description

@@ -257,7 +257,8 @@ class Trainer:
             self.stage.backup.copy_(self.stage.network.params)
 
     def _start_at_the_mean(self, network: Network, shrink: float = 5.0, sample: int = 1024) -> None:
-        """Output biases start where each output predicts its feature's mean rating.
+        """Output biases start where each output predicts its feature's mean rating (centred models: the
+        output layer starts at zero, so that a fresh network predicts the baseline exactly).
 
         With ``t_i = (Σ r_i + k·r̄) / (n_i + k)`` (the feature's mean shrunk toward the global mean
         ``r̄``, ``k = shrink``) and ``ā_i`` the mean over observations of ``(h_{L−1} W_Lᵀ)_i`` for the
@@ -267,8 +268,11 @@ class Trainer:
         data = self.inputs.ratings
         if not data.n_ratings:
             return
-        if self.model.centered:  # the baseline is in the offsets: the outputs start at 0
-            target = np.zeros(data.n_movies)
+        if self.model.centered:  # the baseline is in the offsets: the output layer starts at 0, y = 0 exactly
+            with torch.no_grad():
+                network.weights[-1].zero_()
+                network.biases[-1].zero_()
+            return
         else:
             target = self._mean_targets(data, network.activations[-1], shrink)
         with torch.no_grad():
@@ -780,7 +784,8 @@ class Trainer:
 
         with self.lock:
             self._sync_stage()
-            return export_model(self.network, self.model, path, self.inputs.ratings.movie_ids)
+            return export_model(self.network, self.model, path, self.inputs.ratings.movie_ids, self._oriented,
+                                self.inputs.ratings.user_ids)
 
     # ------------------------------------------------------------------ editing (any thread)
     def set_parameter(self, layer: int, kind: str, row: int, col: int, value: float) -> float:

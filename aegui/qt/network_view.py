@@ -30,7 +30,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPalet
 from PySide6.QtWidgets import (QFileDialog, QGraphicsItem, QGraphicsRectItem, QGraphicsView, QHBoxLayout, QInputDialog,
                                QLabel, QMenu, QPushButton, QSizePolicy, QSlider, QToolTip, QVBoxLayout, QWidget)
 
-from ..core.engine.snapshot import Snapshot
+from ..core.engine.snapshot import Snapshot, as_rating
 from . import palette
 from .live_label import LiveLabel
 from .formula_panel import STEPS, penalty_text
@@ -125,8 +125,7 @@ class _Values:
     offset: np.ndarray | None = None
 
     def stars(self, values: np.ndarray) -> np.ndarray:
-        """The values as ratings in stars (``offset + scale·values``)."""
-        return values * self.scale + (self.offset if self.offset is not None else 0.0)
+        return as_rating(values, self.scale, self.offset)
 
     @property
     def in_stars(self) -> bool:

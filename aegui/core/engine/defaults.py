@@ -38,6 +38,8 @@ OVERCOMPLETE_WIDTH = 1.25
 _TYPE_TRAINING = {
     "sparse": {"lr": 0.003, "weight_decay": 1e-3, "patience": 20},
     "deep": {"lr": 0.003, "weight_decay": 1e-3, "patience": 20},
+    # its two layers as wide as the input are most of the time: fewer, larger updates
+    "overcomplete": {"batch_size": 64},
 }
 #: per type, the settings that make the type what it is, on top of the common ones
 _TYPE = {
@@ -47,7 +49,7 @@ _TYPE = {
     "denoising": {"noise": "mask", "noise_rate": 0.25},
     "contractive": {"contractive_weight": 0.01},
     "stacked": {"hidden": LAYERED, "pretrain_epochs": 5},
-    "deep": {"hidden": LAYERED, "activation": "sigmoid", "pretrain_epochs": 5, "cd_k": 1, "rbm_lr": 0.01},
+    "deep": {"hidden": LAYERED, "activation": "sigmoid", "pretrain_epochs": 10, "cd_k": 1, "rbm_lr": 0.1},
 }
 
 

@@ -80,6 +80,12 @@ class PhaseInfo:
     title: str
 
 
+def as_rating(values: np.ndarray, scale: float, offset: np.ndarray | None) -> np.ndarray:
+    """Network values in stars: ``b + s·values`` (``s·values`` without centring, ``offset`` ``None``).
+    Values and ratings differ (``in_stars``) when ``s ≠ 1`` or a baseline lies between them."""
+    return values * scale + (offset if offset is not None else 0.0)
+
+
 @dataclass(frozen=True)
 class Trace:
     """The seed's steps 2–6 for one observation (the display's source of truth).
@@ -111,12 +117,10 @@ class Trace:
     offset: np.ndarray | None = None
 
     def as_rating(self, values: np.ndarray) -> np.ndarray:
-        """``b + s·values`` (``s·values`` without centring): inputs, targets or outputs in stars."""
-        return values * self.scale + (self.offset if self.offset is not None else 0.0)
+        return as_rating(values, self.scale, self.offset)
 
     @property
     def in_stars(self) -> bool:
-        """Whether the values differ from ratings in stars (a scale or a baseline between them)."""
         return self.scale != 1 or self.offset is not None
 
 

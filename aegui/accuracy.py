@@ -69,7 +69,7 @@ def run_accuracy(splits, models=MODELS, on_progress=None) -> list[Row]:
             n_inputs = train.n_users if item_based else train.n_movies
             spec = defaults.model(kind, n_inputs, item_based)
             names.append(model_name(kind, item_based, spec.hidden))
-            config = CompareConfig(names[-1], spec, defaults.training(kind, item_based))
+            config = CompareConfig(names[-1], spec, defaults.training(kind, item_based, n_inputs))
             if on_progress is not None:
                 on_progress(f"seed {seed}: {names[-1]}")
             results[index].append(run_one(train, test, config, seed, test_unseen=unseen))

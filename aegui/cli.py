@@ -204,7 +204,7 @@ def specs_from_args(args, n_inputs: int) -> tuple[ModelSpec, TrainSpec]:
         if getattr(args, arg) is not None:
             train_kw[arg] = getattr(args, arg)
     try:
-        return ModelSpec.from_dict(model_kw), defaults.training(args.type, args.item_based).with_(**train_kw)
+        return ModelSpec.from_dict(model_kw), defaults.training(args.type, args.item_based, n_inputs).with_(**train_kw)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
 
@@ -368,7 +368,8 @@ def cmd_compare(args) -> int:
             continue
         if note:
             sys.stderr.write(f"aegui: note: {kind}: {note}\n")
-        configs.append(CompareConfig(config_name(model), model, defaults.training(kind).with_(**epochs)))
+        configs.append(CompareConfig(config_name(model), model,
+                                     defaults.training(kind, n_inputs=ratings.n_movies).with_(**epochs)))
     if not configs:
         raise UsageError("none of the --kinds can be built on this data")
     configure(args.threads)

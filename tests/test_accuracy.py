@@ -65,3 +65,9 @@ def test_train_json_reports_the_baseline_and_counts_unseen_test_ratings(capsys, 
     assert result["unseen_test_ratings"] == 3 and result["test_ratings"] == test.n_ratings + 3
     assert "3 test ratings of users or movies absent from training are predicted by the bias-only baseline" in err
     assert 0 < result["baseline_rmse"] < 2 and result["test_rmse"] > 0
+
+
+def test_wide_overcomplete_layers_take_smaller_steps():
+    narrow, wide = defaults.training("overcomplete", n_inputs=400), defaults.training("overcomplete", n_inputs=8000)
+    assert narrow.lr == defaults.training("basic").lr               # 500 units: not wide
+    assert wide.lr == pytest.approx(narrow.lr * defaults.WIDE / defaults.model("overcomplete", 8000).hidden[0])

@@ -129,3 +129,15 @@ def test_a_centred_export_predicts_what_the_engine_predicts(tmp_path):
     with torch.no_grad():
         predicted = b + spec["input_scale"] * net(torch.as_tensor(x, dtype=torch.float32)).numpy()
     np.testing.assert_allclose(predicted, reconstruct(t.network, t.inputs, np.arange(train.n_users)), atol=1e-4)
+
+
+def test_early_stopping_never_ends_worse_than_where_it_began():
+    train, test = split_random(synthetic(80, 40, density=0.3, seed=8), 0.15, seed=1)
+    # a step far too large: every epoch is worse than the baseline the centred network starts at
+    t = Trainer(train, ModelSpec(hidden=(30,), centered=True, input_scale=1.0, activation="tanh"),
+                TrainSpec(lr=5.0, epochs=6, validation_fraction=0.1, patience=2), test=test)
+    start = t.network.params.clone()
+    t.run()
+    assert "stopped early" in t.message
+    assert torch.equal(t.network.params, start)
+    assert t.metrics()["test_rmse"] == pytest.approx(t.baseline.rmse(test), rel=1e-5)

@@ -326,6 +326,11 @@ class Trainer:
 
     # ------------------------------------------------------------------ stepping
     def _begin_epoch(self) -> None:
+        if (self.stage.info.kind == "finetune" and self.epoch == 0 and self._best is None
+                and self._val_obs is not None and self.training.patience > 0):
+            # the weights fine-tuning starts from are a candidate too: early stopping never ends worse
+            # on the validation ratings than where it began (a centred network: the baseline)
+            self._best = (self._rmse(self._val_obs), self.network.params.clone())
         n = self.stage.data.n
         order = self._rng.permutation(n) if self.training.shuffle else np.arange(n)
         self._order = torch.from_numpy(order.astype(np.int64))

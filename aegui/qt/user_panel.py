@@ -11,7 +11,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QPushButton, QSpinBox, QTableWidget,
+from PySide6.QtWidgets import (QFileDialog, QHeaderView, QHBoxLayout, QLabel, QPushButton, QSpinBox, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ..core.data.ratings import Ratings
@@ -99,7 +99,11 @@ class UserPanel(QWidget):
                                                       f"{CLIPPED_MARK}: {CLIPPED_TIP}")
         self.table.horizontalHeaderItem(3).setToolTip("How many training ratings the movie has")
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setStretchLastSection(False)
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(False)
+        for column in (0, 2, 3):   # the numbers always in view; the title takes the rest (elided)
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setToolTip("The unrated movies with the highest predicted ratings: the recommendations")
         self.csv_button = QPushButton("Export CSV…")
@@ -196,7 +200,6 @@ class UserPanel(QWidget):
             self.table.setItem(k, 1, QTableWidgetItem(titles[rec.movie]))
             self.table.setItem(k, 2, predicted_item(rec))
             self.table.setItem(k, 3, count_item(rec))
-        self.table.resizeColumnsToContents()
         self.table.setToolTip("The unrated movies with the highest predicted ratings among those with at least "
                               f"{insight.min_ratings} training ratings: the recommendations")
 

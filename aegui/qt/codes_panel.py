@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QSpinBox, QSplitt
 from ..core import features as ft
 from ..core.data.ratings import Ratings
 from ..core.engine.snapshot import Insight, Snapshot
+from ..core.scene import BOUNDED
 from . import palette
 from .charts_panel import MAX_RATE
 from .heatmap import HeatMap
@@ -27,7 +28,6 @@ from .on_screen import on_screen
 from .plot_export import ExportButton, export_view
 
 #: activations whose range is known: the colour scale spans ``[−1, 1]`` (others: ``±max |h|`` of the insight)
-BOUNDED = ("sigmoid", "tanh")
 #: movies listed in and out of a unit
 TOP = 8
 DORMANT_RULE = "mean |h| < ρ/10"

@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
+from ..core.scene import code_column, feature_label, trace_levels, traced_unit
 from .on_screen import on_screen
 
 STEPS = (
@@ -138,19 +139,26 @@ class FormulaPanel(QWidget):
         penalty = penalty_text(self.model, tr.penalty)
         head = (f"<p><b>observation {html.escape(tr.label)}</b>: L = {_n(tr.loss)} over n = {tr.n_rated} rated "
                 f"inputs" + (f" (+ {penalty})" if penalty else "") + "</p>")
-        if self.node is None or self.node[0] > len(tr.post):
+        if self.node is None or self.node[0] > len(snapshot.weights):
             self.show_steps(head)
             return
         self._show(head + self._node_html(snapshot, *self.node))
 
     def _node_html(self, s, column: int, unit: int) -> str:
+        """The node's numbers in the formulas. Columns map to the trace through :mod:`aegui.core.scene`
+        (a pre-training stage's small autoencoder fills three columns of the whole network)."""
         tr = s.trace
         n_layers = len(s.weights)
-        k = n_layers // 2  # the code layer
+        k = code_column(n_layers) or n_layers // 2
+        levels, _ = trace_levels(s)
+        whole = levels[0] == [0]   # the pass starts at the ratings (not a pre-training stage's codes)
         lines: list[str] = []
-        if column == 0:
+        if column in levels[0]:
+            if not whole:
+                return (self._title(2) + f" (layer {column}, unit {unit + 1})<br>pre-training input: the code "
+                        f"h = {_n(tr.x_in[unit])} of the layers below, for this observation")
             r = tr.as_rating(tr.x)[unit]
-            name = s.feature_labels[unit] if unit < len(s.feature_labels) else f"input {unit + 1}"
+            name = feature_label(s, unit)
             lines.append(self._title(2) + f" ({html.escape(name)})")
             if tr.rated[unit] and tr.offset is not None:
                 lines.append(f"x<sub>{unit + 1}</sub> = (r − b) ÷ s = ({_n(r)} − {_n(tr.offset[unit])}) ÷ "
@@ -163,34 +171,39 @@ class FormulaPanel(QWidget):
             else:
                 lines.append(f"not rated: x<sub>{unit + 1}</sub> = 0, left out of the loss")
             return "<br>".join(lines)
-        layer = column - 1
+        traced = traced_unit(s, column)
+        if traced is None:
+            return f"layer {column}, unit {unit + 1}: not part of the pass shown (this stage trains other layers)"
+        t, layer = traced
         w, b = s.weights[layer], s.biases[layer]
-        inputs = tr.x_in if layer == 0 else tr.post[layer - 1]
-        a, h = tr.pre[layer][unit], tr.post[layer][unit]
+        inputs = tr.x_in if t == 1 else tr.post[t - 2]
+        a, h = tr.pre[t - 1][unit], tr.post[t - 1][unit]
         terms = w[unit] * inputs
         top = np.argsort(-np.abs(terms), kind="stable")[:TERMS]
         shown = " + ".join(f"{_n(w[unit, i])}·{_n(inputs[i])}" for i in top if terms[i] != 0) or "0"
         more = len(terms) - len(top)
         f = s.activations[layer]
-        step = 3 if column <= k else 4
-        sym = "y" if column == n_layers else ("z" if column == k else "h")
+        last = t == len(levels) - 1      # the pass's reconstruction
+        step = 4 if last or column > k else 3
+        sym = "y" if last else ("z" if column == k else "h")
         lines.append(self._title(step) + f" (layer {column}, unit {unit + 1})")
         lines.append(f"a = Σ W·h + b = {shown}" + (f" + … ({more} more)" if more > 0 else "")
                      + f" + {_n(b[unit])} = <b>{_n(a)}</b>")
         lines.append(f"{sym} = {f}(a) = {f}({_n(a)}) = <b>{_n(h)}</b>")
-        if column == n_layers:
+        if last:
             if tr.rated[unit]:
                 e = tr.error[unit]
                 lines.append(self._title(5) + f": e = y − x = {_n(h)} − {_n(tr.x[unit])} = <b>{_n(e)}</b>; "
                              f"its share of L = e²/n = {_n(e * e / max(tr.n_rated, 1))}")
-                lines.append(f"as a rating: {_n(tr.as_rating(tr.post[layer])[unit])} for "
-                             f"{_n(tr.as_rating(tr.x)[unit])}")
+                if whole:
+                    lines.append(f"as a rating: {_n(tr.as_rating(tr.post[t - 1])[unit])} for "
+                                 f"{_n(tr.as_rating(tr.x)[unit])}")
             else:
                 lines.append(self._title(5) + f": not rated, so not in L (the prediction is "
-                             f"{_n(tr.as_rating(tr.post[layer])[unit])})")
-        lines.append(self._title(6) + f": δ = ∂L/∂a = <b>{_n(tr.deltas[layer][unit])}</b>")
+                             f"{_n(tr.as_rating(tr.post[t - 1])[unit])})")
+        lines.append(self._title(6) + f": δ = ∂L/∂a = <b>{_n(tr.deltas[t - 1][unit])}</b>")
         if tr.grad_b is not None:
-            lines.append(f"∂L/∂b = δ = {_n(tr.grad_b[layer][unit])} (this observation)")
+            lines.append(f"∂L/∂b = δ = {_n(tr.grad_b[t - 1][unit])} (this observation)")
         if s.update_b is not None:
             lines.append(self._title(7) + f": Δb = {_n(s.update_b[layer][unit])} (last update)")
         return "<br>".join(lines)

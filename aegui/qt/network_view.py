@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (QFileDialog, QGraphicsItem, QGraphicsRectItem, QG
                                QLabel, QMenu, QPushButton, QSizePolicy, QSlider, QToolTip, QVBoxLayout, QWidget)
 
 from ..core.engine.snapshot import Snapshot, as_rating
+from ..core.scene import BOUNDED, code_column, feature_label, trace_levels
 from . import palette
 from .live_label import LiveLabel
 from .formula_panel import STEPS, penalty_text
@@ -65,7 +66,6 @@ _TEXT_BOX = 600.0
 _BOX_SHIFT = {Qt.AlignmentFlag.AlignRight: 1.0, Qt.AlignmentFlag.AlignHCenter: 0.5}
 #: one-line texts kept laid out at most (the cache starts again when full)
 _STATIC_TEXTS = 4096
-_BOUNDED = ("sigmoid", "tanh")
 _SLIDER_STEPS = 1000
 #: the edges that glow for their change since the previous frame: at most this many, each changed by at
 #: least this share of the largest change
@@ -132,21 +132,6 @@ class _Values:
         return self.scale != 1 or self.offset is not None
 
 
-def _trace_levels(s: Snapshot) -> tuple[list[list[int]], list[int]]:
-    """Where the trace lands: per level ``t`` (0 = what entered, ``t`` = ``post[t − 1]``) the columns it
-    fills, and per trace layer the network layer it is (both empty without a trace).
-
-    A stacked pre-training trace is the small autoencoder of layer ``k``: its input lands on column ``k``,
-    its code on ``k + 1`` (and on the mirror's input ``L − 1 − k``), its reconstruction on ``L − k``."""
-    n_layers, tr = len(s.weights), s.trace
-    if tr is not None and len(tr.post) == n_layers:
-        return [[c] for c in range(n_layers + 1)], list(range(n_layers))
-    if tr is not None and s.phase.kind == "pretrain" and len(tr.post) == 2:
-        k = s.phase.layer
-        return [[k], sorted({k + 1, n_layers - 1 - k}), [n_layers - k]], [k, n_layers - 1 - k]
-    return [], []
-
-
 def _read_values(s: Snapshot) -> tuple[list[_Values], list[list[tuple[str, np.ndarray, np.ndarray]]]]:
     """Per column its :class:`_Values`; per layer the ``(name, ∂/Δ W, ∂/Δ b)`` the tooltips list (``name``
     has a ``{}`` for "w" or "b")."""
@@ -154,7 +139,7 @@ def _read_values(s: Snapshot) -> tuple[list[_Values], list[list[tuple[str, np.nd
     values = [_Values() for _ in range(n_layers + 1)]
     grads: list[list[tuple[str, np.ndarray, np.ndarray]]] = [[] for _ in range(n_layers)]
     tr = s.trace
-    columns, layers = _trace_levels(s)
+    columns, layers = trace_levels(s)
     whole = bool(columns) and columns[0] == [0]   # the trace is the whole network's: its ends are ratings
     scale, offset = (tr.scale, tr.offset) if whole else (1.0, None)
     for t, cs in enumerate(columns):
@@ -189,7 +174,7 @@ def _read_values(s: Snapshot) -> tuple[list[_Values], list[list[tuple[str, np.nd
             grads[layer].append(("Δ{} (last update)", s.update_w[layer], s.update_b[layer]))
     for c in range(1, n_layers):
         f = values[c].fill
-        if f is not None and s.activations[c - 1] not in _BOUNDED:
+        if f is not None and s.activations[c - 1] not in BOUNDED:
             values[c].vmax = float(np.abs(f).max()) or 1.0
     return values, grads
 
@@ -238,7 +223,7 @@ def _captions(s: Snapshot) -> list[str]:
     out = [f"input x\n{s.sizes[0]:,} {features} · rating{scale}"]
     for c in range(1, n_layers):
         act = s.activations[c - 1]
-        if n_layers % 2 == 0 and c == n_layers // 2:
+        if c == code_column(n_layers):
             name = "code (bottleneck)" if s.sizes[c] < s.sizes[0] else "code"
         else:
             name = f"hidden {c}"
@@ -658,7 +643,7 @@ class _Frame:
         return cls(s, values, grads, columns, _strongest(edges, q), node_column,
                    np.concatenate([c.units for c in columns]),
                    np.concatenate([np.full(len(c.units), c.x) for c in columns]),
-                   np.concatenate([c.y for c in columns]), *_trace_levels(s)), q
+                   np.concatenate([c.y for c in columns]), *trace_levels(s)), q
 
     def hit(self, tr, px: float, py: float, node_px: np.ndarray, marker_px: float) -> Hit | None:
         """The nearest node within its radius, else a bias unit, a marker, else the nearest edge within
@@ -1134,7 +1119,7 @@ class NetworkView(QWidget):
     def _rho(self, column: int) -> float | None:
         """The sparsity target ρ when ``column`` is the code of a sparse autoencoder."""
         m = self.model
-        code = len(self.frame.columns) // 2
+        code = code_column(len(self.frame.columns) - 1)
         return m.sparsity_target if m is not None and m.kind == "sparse" and column == code else None
 
     def _hidden_note(self, column: int) -> str:
@@ -1339,7 +1324,7 @@ class NetworkView(QWidget):
         self.edges.set_dimmed(True)
 
     def _title(self, s: Snapshot, unit: int) -> str:
-        title = s.feature_labels[unit] if unit < len(s.feature_labels) else f"movie {unit + 1}"
+        title = feature_label(s, unit)
         short = self._titles.get(title)
         if short is None:
             short = QFontMetricsF(self.labels.font).elidedText(title, Qt.TextElideMode.ElideRight, self._title_px)
@@ -1530,8 +1515,7 @@ def _names(f: _Frame):
         if unit < 0:
             return "+1 (bias unit)"
         if column in (0, last):
-            title = s.feature_labels[unit] if unit < len(s.feature_labels) else f"movie {unit + 1}"
-            return f"{'input' if column == 0 else 'output'} “{title}”"
+            return f"{'input' if column == 0 else 'output'} “{feature_label(s, unit)}”"
         return f"{f.columns[column].caption.splitlines()[0]} unit {unit + 1}"
 
     return name

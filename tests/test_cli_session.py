@@ -253,5 +253,6 @@ def test_bench_quick_prints_the_ratios(capsys):
     for key in ("tutorial_s_per_epoch", "online_s_per_epoch", "minibatch_s_per_epoch", "online_speedup",
                 "minibatch_speedup", "load_1m_s", "peak_mb_10m"):
         assert report[key] > 0
-    assert report["minibatch_speedup"] == pytest.approx(report["tutorial_s_per_epoch"] / report["minibatch_s_per_epoch"],
-                                                        rel=2e-3)
+    # the engine's mini-batch epoch beats the tutorials' per-user loop by far, even in the quick sizes
+    assert report["minibatch_s_per_epoch"] * 5 < report["tutorial_s_per_epoch"]
+    assert report["minibatch_s_per_epoch"] < report["online_s_per_epoch"]

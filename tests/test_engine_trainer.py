@@ -94,13 +94,16 @@ def test_pretraining_writes_the_stages_into_the_whole_network():
     assert torch.equal(t.network.weights[0], first.network.weights[0])
     assert torch.equal(t.network.weights[3], first.network.weights[1])
     assert t.snapshot().trainable == (False, True, True, False)
-    d = Trainer(grid(), spec("deep", pretrain_epochs=1), TrainSpec(epochs=1))
+    d = Trainer(grid(), spec("deep", pretrain_epochs=1), TrainSpec(epochs=1, batch_size=8))
     rbm = d.stage.rbm
     d.step_epoch()
     assert torch.equal(d.network.weights[0], rbm.weight)
     assert torch.equal(d.network.weights[3], rbm.weight.t())  # unrolled: the decoder starts as Wᵀ
     assert torch.equal(d.network.biases[3], rbm.visible_bias)
-    assert d.snapshot().rbm is not None or d.stage.info.kind == "rbm"
+    assert d.stage.info.kind == "rbm" and d.stage.info.layer == 1 and d.snapshot().rbm is None  # no chain yet
+    d.step_batch()
+    chain = d.snapshot().rbm   # the second RBM's chain, on the first RBM's hidden probabilities
+    assert chain is not None and chain.layer == 1 and chain.v0.shape == (6,) and chain.h0.shape == (3,)
 
 
 def test_same_seed_same_run_and_display_does_not_disturb_it():

@@ -19,7 +19,10 @@ from conftest import TIMEOUT, wait_state
 def test_starts_on_the_demo_with_a_network_ready(window):
     s = window.snapshot
     assert s.sizes[0] == window.doc.ratings.n_movies and s.step == 0
-    assert "aegui" in window.windowTitle()
+    from aegui.core.presets import DEFAULT_PRESET, get_preset
+
+    assert window.windowTitle() == f"{get_preset(DEFAULT_PRESET).title}[*] — aegui"   # the document's name
+    assert not window.isWindowModified()
     assert window.training_panel.play_action.isEnabled()
 
 

@@ -1,4 +1,4 @@
-"""The main window driven as a user would: keys, buttons, dialogs (stubbed), files, the trainer's thread."""
+"""The main window driven as a user would: keys, buttons, dialogs (stubbed), files, the trainer's process."""
 
 from __future__ import annotations
 
@@ -176,7 +176,7 @@ def test_closing_mid_training_ends_the_process(qtbot, window):
 
 
 def test_first_paint_does_not_wait_for_torch(tmp_path):
-    """The window is built and painted before torch is imported (that happens in the trainer's thread)."""
+    """The window is built and painted before torch is imported (that happens in the trainer's process)."""
     code = ("import sys, time; from PySide6.QtWidgets import QApplication; app = QApplication([]);"
             "from aegui.qt.main_window import MainWindow; w = MainWindow(); w.show(); w.repaint();"
             "print('torch' in sys.modules); w.controller.shutdown()")

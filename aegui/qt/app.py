@@ -1,5 +1,5 @@
 """Start the desktop application: ``run_app`` makes the one QApplication of the process, shows the main
-window at once (torch is imported later, in the trainer's thread) and, for ``--screenshot``, renders the
+window at once (torch is imported later, in the trainer's process) and, for ``--screenshot``, renders the
 window to a PNG after optional training and exits."""
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ MAX_RATE = 4
 
 
 class ChartsPanel(QWidget):
-    """Two linked plots; ``show_history`` updates existing curves (never recreates them)."""
+    """Two linked plots; ``show_snapshot`` updates existing curves (never recreates them)."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)

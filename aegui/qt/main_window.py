@@ -1,7 +1,9 @@
-"""The main window: dockable Data, Model, Training and Charts panels around the network view.
+"""The main window: the network view in the middle, the History bar below it, and twelve dockable
+panels around it (Data on the left; Training, Model, Steps, Charts, Readout, User, New user, Hidden units,
+Latent space, Weights and Compare on the right).
 
 It wires the :class:`Document` (what the user works on), the :class:`TrainingController` (the trainer's
-thread) and the views; it computes nothing itself. Every failure reaches the user as a message that says
+process) and the views; it computes nothing itself. Every failure reaches the user as a message that says
 what and where, and leaves the document as it was.
 """
 

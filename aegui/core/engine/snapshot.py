@@ -1,7 +1,9 @@
 """Immutable records the trainer publishes: what any view draws comes from one of these.
 
-Every array is a numpy copy made in the trainer's thread and marked read-only, so a snapshot can cross
-threads and be kept (history, undo) without anyone seeing it change. This module needs no torch. Weights are in the formula's
+Every array is a numpy copy the trainer makes and marks read-only, so a snapshot can be kept (the
+history, undo) without anyone seeing it change; one that crossed the pipe from the trainer's process
+arrives as writable copies (pickling does not keep the flag), which no view writes. This module needs no
+torch. Weights are in the formula's
 orientation: ``W_l[j, i]`` is the weight from unit ``i`` of layer ``l−1`` to unit ``j`` of layer ``l``.
 """
 

@@ -865,9 +865,10 @@ class Trainer:
                         frozen(rated))
 
     def history(self) -> History:
-        return History(np.array(self._hist_train), np.array(self._hist_test), np.array(self._hist_val),
-                       np.array(self._hist_phase, dtype=int), np.array(self._step_index, dtype=int),
-                       np.array(self._step_loss), self._baseline_rmse["test"], self._baseline_rmse["val"])
+        return History(frozen(np.array(self._hist_train)), frozen(np.array(self._hist_test)),
+                       frozen(np.array(self._hist_val)), frozen(np.array(self._hist_phase, dtype=int)),
+                       frozen(np.array(self._step_index, dtype=int)), frozen(np.array(self._step_loss)),
+                       self._baseline_rmse["test"], self._baseline_rmse["val"])
 
     def snapshot(self, *, trace: bool = True, gradients: bool = True) -> Snapshot:
         """A consistent, immutable copy of everything a view draws."""

@@ -198,6 +198,21 @@ def test_screenshot_command_writes_a_png(tmp_path):
     assert not (tmp_path / ".config" / "aegui").exists()  # the user's settings were not touched
 
 
+@pytest.mark.parametrize("content", [b"user,movie\n1,abc,zz\n", b"PK\x03\x04 not really a zip"])
+def test_screenshot_of_a_bad_file_exits_2_without_waiting_on_a_dialog(tmp_path, content):
+    bad = tmp_path / ("bad.csv" if content.startswith(b"user") else "bad.aegui")
+    bad.write_bytes(content)
+    png = tmp_path / "shot.png"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path), "TMPDIR": str(tmp_path)}
+    out = subprocess.run([sys.executable, "main.py", "--screenshot", str(png), "--open", str(bad)], capture_output=True,
+                         text=True, timeout=120, env=env,
+                         cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    assert out.returncode == 2, out.stderr
+    assert "aegui: error: Could not open " + bad.name in out.stderr
+    assert not png.exists()
+    assert not list(tmp_path.glob("aegui-*"))   # the screenshot's own settings folder is gone too
+
+
 def test_remote_trainer_pause_cancels_a_pending_play(qtbot):
     """Play then pause at once: the pause wins, even before the child has started the run."""
     from aegui.core.data.demo import load_demo

@@ -31,24 +31,38 @@ def run_app(file: str | None = None, preset: str | None = None, screenshot: str 
     app.setApplicationName("aegui")
     app.setOrganizationName("aegui")
     match_plots_to_palette(app)
-    settings = None
-    if screenshot:  # a screenshot shows the default layout and leaves the user's settings alone
+    if screenshot:  # the default layout, the user's settings left alone (and no folder left behind)
         import tempfile
 
         from PySide6.QtCore import QSettings
 
-        settings = QSettings(os.path.join(tempfile.mkdtemp(prefix="aegui-"), "settings.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(preset or DEFAULT_PRESET, settings=settings)
-    unknown = [name for name in show if name not in window.docks]
-    if unknown:
-        sys.stderr.write(f"aegui: error: unknown panel {unknown[0]!r}; choose from {', '.join(window.docks)}\n")
-        return 2
+        with tempfile.TemporaryDirectory(prefix="aegui-") as folder:
+            settings = QSettings(os.path.join(folder, "settings.ini"), QSettings.Format.IniFormat)
+            window = MainWindow(preset or DEFAULT_PRESET, settings=settings, scripted=True)
+            code = _scripted(app, window, file, screenshot, train_seconds, show)
+            settings.sync()
+            return code
+    window = MainWindow(preset or DEFAULT_PRESET)
     window.show()
     if file:
         QTimer.singleShot(0, lambda: window.open_path(file))
-    if screenshot:
-        return _screenshot(app, window, screenshot, train_seconds, show)
     return app.exec()
+
+
+def _scripted(app, window, file: str | None, screenshot: str, train_seconds: float, show: tuple[str, ...]) -> int:
+    """A screenshot run: nothing waits on a dialog; a file that cannot be opened ends it with status 2
+    (the message is on stderr)."""
+    unknown = [name for name in show if name not in window.docks]
+    if unknown:
+        sys.stderr.write(f"aegui: error: unknown panel {unknown[0]!r}; choose from {', '.join(window.docks)}\n")
+        window.controller.shutdown()
+        return 2
+    window.show()
+    if file and not window.open_path(file):
+        window.controller.shutdown()
+        window.close()
+        return 2
+    return _screenshot(app, window, screenshot, train_seconds, show)
 
 
 def match_plots_to_palette(app) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -96,8 +97,12 @@ class MainWindow(QMainWindow):
 
     snapshotShown = Signal(object)
 
-    def __init__(self, preset: str = DEFAULT_PRESET, settings: QSettings | None = None):
+    def __init__(self, preset: str = DEFAULT_PRESET, settings: QSettings | None = None, scripted: bool = False):
+        """``scripted`` (``--screenshot`` and other runs nobody watches): errors go to stderr and to
+        :attr:`errors` instead of a dialog that would wait forever."""
         super().__init__()
+        self.scripted = scripted
+        self.errors: list[str] = []
         self.settings = settings or QSettings("aegui", "aegui")
         p = get_preset(preset)
         ratings = p.ratings()
@@ -475,6 +480,10 @@ class MainWindow(QMainWindow):
 
     def report_error(self, message: str) -> None:
         self.statusBar().showMessage(message, 15000)
+        if self.scripted:
+            self.errors.append(message)
+            sys.stderr.write(f"aegui: error: {message}\n")
+            return
         QMessageBox.warning(self, "aegui", message)
 
     def maybe_save(self) -> bool:

@@ -31,6 +31,19 @@ def _hidden(text: str) -> tuple[int, ...]:
     return sizes
 
 
+def _threads(text: str) -> int:
+    import os
+
+    most = 4 * (os.cpu_count() or 1)
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--threads expects a whole number, got {text!r}") from None
+    if not 1 <= value <= most:
+        raise argparse.ArgumentTypeError(f"--threads must be between 1 and {most} (4 per core), got {value}")
+    return value
+
+
 def _fraction(text: str) -> float:
     try:
         value = float(text)
@@ -106,7 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--pretrain-epochs", type=int, help="stacked/deep: epochs per pre-trained layer")
     tr.add_argument("--cd-k", type=int, help="deep: Gibbs steps of contrastive divergence")
     tr.add_argument("--rbm-lr", type=float, help="deep: RBM learning rate")
-    tr.add_argument("--threads", type=int, help="torch threads (default: one core fewer than the machine has, at least 1)")
+    tr.add_argument("--threads", type=_threads, help="torch threads (default: one core fewer than the machine has, at least 1)")
     tr.add_argument("--device", default="cpu", help="cpu, or cuda when present")
     tr.add_argument("--save", metavar="SESSION", help="save the trained session (.aegui)")
     tr.add_argument("--json", action="store_true", help="print one JSON line with the results")
@@ -124,7 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     csplit.add_argument("--test", metavar="FILE", help="held-out ratings file (MovieLens style, e.g. u1.test)")
     csplit.add_argument("--test-fraction", type=_fraction,
                         help="hold out this fraction of the ratings (default 0.1 unless --test)")
-    co.add_argument("--threads", type=int, help="torch threads (default: one core fewer than the machine has, at least 1)")
+    co.add_argument("--threads", type=_threads, help="torch threads (default: one core fewer than the machine has, at least 1)")
     co.add_argument("--json", action="store_true", help="print one JSON line with every configuration's summary")
 
     rec = sub.add_parser("recommend", help="a user's unrated movies with predicted ratings, best first")
@@ -154,7 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
                                                                 "split per seed (default 0.1)")
     be.add_argument("--seeds", type=int, default=3, help="accuracy: seeds (and splits) per model (default 3)")
     be.add_argument("--kinds", type=_kinds, help="accuracy: only these types (default all, and item-based basic)")
-    be.add_argument("--threads", type=int, help="torch threads")
+    be.add_argument("--threads", type=_threads, help="torch threads")
     be.add_argument("--json", action="store_true")
     be.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke test")
 
@@ -204,7 +217,9 @@ def specs_from_args(args, n_inputs: int) -> tuple[ModelSpec, TrainSpec]:
         if getattr(args, arg) is not None:
             train_kw[arg] = getattr(args, arg)
     try:
-        return ModelSpec.from_dict(model_kw), defaults.training(args.type, args.item_based, n_inputs).with_(**train_kw)
+        model = ModelSpec.from_dict(model_kw)
+        model.check_size(n_inputs)
+        return model, defaults.training(args.type, args.item_based, n_inputs).with_(**train_kw)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
 

@@ -25,6 +25,7 @@ import math
 import os
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,8 +37,16 @@ from .engine.spec import ModelSpec, TrainSpec
 
 FORMAT = "aegui-session"
 VERSION = 1
-#: refuse archives whose members would unpack to more than this (a zip bomb guard)
-MAX_UNPACKED = 8 << 30
+#: refuse archives whose members would unpack to more than this (a zip bomb guard), and any one member
+#: larger than :data:`MAX_MEMBER` (ML-10M's ratings are 120 MB; the largest network allowed,
+#: :data:`~aegui.core.engine.spec.MAX_PARAMETERS` float32 values, 1.2 GB); sizes are checked as declared
+#: and again as read, so memory stays bounded by what the file really holds
+MAX_UNPACKED = 2 << 30
+MAX_MEMBER = 1280 << 20
+#: deepest nesting accepted in session.json (its real depth is 3)
+MAX_JSON_DEPTH = 32
+#: progress fields and their ranges
+_PROGRESS_STATES = ("ready", "paused", "finished")
 
 
 class SessionError(ValueError):
@@ -107,14 +116,112 @@ def save_session(path: str | os.PathLike, session: Session) -> None:
         raise
 
 
-def _array(z: zipfile.ZipFile, name: str, path: Path) -> np.ndarray:
+def _member(z: zipfile.ZipFile, name: str, path: Path) -> bytes:
+    """A member's bytes, read in chunks up to its declared size (never more than :data:`MAX_MEMBER`);
+    a corrupt, encrypted or oddly compressed member is a :class:`SessionError` naming it."""
     try:
-        with z.open(name) as fh:
-            return np.load(io.BytesIO(fh.read()), allow_pickle=False)
+        info = z.getinfo(name)
     except KeyError:
         raise SessionError(f"{path}: {name} is missing") from None
+    if info.file_size > MAX_MEMBER:
+        raise SessionError(f"{path}: {name} declares {info.file_size:,} bytes, more than the "
+                           f"{MAX_MEMBER:,} a session member may hold")
+    try:
+        with z.open(info) as fh:
+            data = fh.read(info.file_size + 1)
+    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, EOFError, OSError, zlib.error) as exc:
+        raise SessionError(f"{path}: {name} cannot be read ({exc})") from None
+    if len(data) != info.file_size:
+        raise SessionError(f"{path}: {name} holds {len(data):,} bytes but declares {info.file_size:,}")
+    return data
+
+
+def _array(z: zipfile.ZipFile, name: str, path: Path) -> np.ndarray:
+    """A plain numeric ``.npy`` array; its header (dtype, shape) is checked against the bytes that
+    follow it before anything is allocated."""
+    data = _member(z, name, path)
+    buf = io.BytesIO(data)
+    try:
+        version = np.lib.format.read_magic(buf)
+        reader = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
+        if version not in reader:
+            raise ValueError(f".npy format version {version} is not supported")
+        shape, fortran, dtype = reader[version](buf)
+    except (ValueError, SyntaxError, TypeError) as exc:
+        raise SessionError(f"{path}: {name} is not a plain array ({exc})") from None
+    if dtype.kind not in "biuf" or dtype.hasobject:
+        raise SessionError(f"{path}: {name} is not a plain array (dtype {dtype})")
+    count = math.prod(shape)
+    if count * dtype.itemsize != len(data) - buf.tell():
+        raise SessionError(f"{path}: {name} declares {shape} {dtype} but holds {len(data) - buf.tell():,} bytes")
+    try:
+        return np.load(io.BytesIO(data), allow_pickle=False)
     except ValueError as exc:
         raise SessionError(f"{path}: {name} is not a plain array ({exc})") from None
+
+
+def _depth(value, limit: int = MAX_JSON_DEPTH) -> int:
+    """Nesting depth of a JSON text's brackets, counted without parsing (so a hostile file cannot
+    exhaust the parser's recursion)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for ch in value:
+        if in_string:
+            escaped = ch == "\\" and not escaped
+            if ch == '"' and not escaped:
+                in_string = False
+            continue
+        if ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > limit:
+                return deepest
+        elif ch in "]}":
+            depth -= 1
+    return deepest
+
+
+def _progress(value, model: ModelSpec, path: Path) -> dict:
+    """The saved ``progress``, checked against the model it belongs to."""
+    if not isinstance(value, dict):
+        raise SessionError(f"{path}: progress must be an object, not {type(value).__name__}")
+    phases = 1 + (len(model.hidden) if model.kind in ("stacked", "deep") and model.pretrain_epochs > 0 else 0)
+    out = {}
+    for key, high in (("phase", phases - 1), ("epoch", 10 ** 9), ("steps", 2 ** 53)):
+        v = value.get(key, 0)
+        if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= high:
+            raise SessionError(f"{path}: progress.{key} = {v!r} is not a whole number in [0, {high}]")
+        out[key] = v
+    elapsed = value.get("elapsed_s", 0.0)
+    if isinstance(elapsed, bool) or not isinstance(elapsed, (int, float)) or not 0 <= elapsed < 1e9:
+        raise SessionError(f"{path}: progress.elapsed_s = {elapsed!r} is not a number of seconds")
+    out["elapsed_s"] = float(elapsed)
+    state = value.get("state", "ready")
+    if state not in _PROGRESS_STATES:
+        raise SessionError(f"{path}: progress.state = {state!r} is not one of {', '.join(_PROGRESS_STATES)}")
+    out["state"] = state
+    return out
+
+
+def _history(value, path: Path) -> dict[str, list]:
+    """The saved curves: lists of finite numbers (``null`` for a missing value)."""
+    if not isinstance(value, dict):
+        raise SessionError(f"{path}: history must be an object")
+    out = {}
+    for key, values in value.items():
+        if not isinstance(values, list):
+            raise SessionError(f"{path}: history.{key} must be a list")
+        for k, v in enumerate(values):
+            if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v)
+                                  or abs(v) > 1e12):
+                raise SessionError(f"{path}: history.{key}[{k}] = {v!r} is not a number")
+        out[key] = [float("nan") if v is None else v for v in values]
+    stride = out.get("step_stride", [1])
+    if len(stride) != 1 or stride[0] != int(stride[0]) or not 1 <= stride[0] <= 2 ** 40:
+        raise SessionError(f"{path}: history.step_stride must be one whole number ≥ 1")
+    return out
 
 
 def _ratings(z: zipfile.ZipFile, prefix: str, meta: dict, path: Path) -> Ratings:
@@ -139,24 +246,36 @@ def load_session(path: str | os.PathLike) -> Session:
     except (zipfile.BadZipFile, OSError) as exc:
         raise SessionError(f"{path}: not an aegui session (not a ZIP archive: {exc})") from None
     with z:
+        names = z.namelist()
+        if len(set(names)) != len(names):
+            twice = sorted({n for n in names if names.count(n) > 1})
+            raise SessionError(f"{path}: {twice[0]} is in the archive more than once")
         if sum(i.file_size for i in z.infolist()) > MAX_UNPACKED:
             raise SessionError(f"{path}: unpacks to more than {MAX_UNPACKED >> 30} GB; refused")
         try:
-            doc = json.loads(z.read("session.json").decode("utf-8"))
-        except KeyError:
-            raise SessionError(f"{path}: session.json is missing") from None
+            text = _member(z, "session.json", path).decode("utf-8")
+            if _depth(text) > MAX_JSON_DEPTH:
+                raise SessionError(f"{path}: session.json is nested deeper than {MAX_JSON_DEPTH} levels")
+            doc = json.loads(text)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise SessionError(f"{path}: session.json is not valid JSON ({exc})") from None
         if not isinstance(doc, dict) or doc.get("format") != FORMAT:
             raise SessionError(f"{path}: not an aegui session file")
         if doc.get("version") != VERSION:
             raise SessionError(f"{path}: session version {doc.get('version')!r} is not supported (expected {VERSION})")
+        for key in ("model", "training"):
+            if not isinstance(doc.get(key), dict):
+                raise SessionError(f"{path}: {key} must be an object, not {type(doc.get(key)).__name__}")
         try:
             model = ModelSpec.from_dict(doc["model"])
             training = TrainSpec.from_dict(doc["training"])
         except (KeyError, TypeError, ValueError) as exc:
             raise SessionError(f"{path}: settings are invalid: {exc}") from None
         meta = doc.get("data") or {}
+        if not isinstance(meta, dict):
+            raise SessionError(f"{path}: data must be an object, not {type(meta).__name__}")
+        progress = _progress(doc.get("progress") or {}, model, path)
+        history = _history(doc.get("history") or {}, path)
         ratings = _ratings(z, "ratings", meta, path)
         test = _ratings(z, "test", meta, path) if doc.get("has_test") else None
         names = sorted(n[len("weights/"):-len(".npy")] for n in z.namelist()
@@ -164,15 +283,17 @@ def load_session(path: str | os.PathLike) -> Session:
         weights = {n: _array(z, f"weights/{n}.npy", path) for n in names} or None
     if weights is not None:
         for n, a in weights.items():
-            if a.dtype.kind != "f" or not np.isfinite(a).all():
-                raise SessionError(f"{path}: weights/{n} holds non-finite or non-numeric values")
-    history = doc.get("history") or {}
-    if not isinstance(history, dict):
-        raise SessionError(f"{path}: history must be an object")
-    history = {k: [float("nan") if v is None else v for v in vals] for k, vals in history.items()
-               if isinstance(vals, list)}
-    return Session(ratings, model, training, test, weights, history, doc.get("progress") or {},
-                   str(doc.get("name", path.stem)))
+            with np.errstate(over="ignore"):
+                ok = a.dtype.kind == "f" and np.isfinite(a).all() and np.isfinite(a.astype(np.float32)).all()
+            if not ok:
+                raise SessionError(f"{path}: weights/{n} holds non-finite or non-numeric values (or values "
+                                   "too large for float32)")
+    session = Session(ratings, model, training, test, weights, history, progress, str(doc.get("name", path.stem)))
+    try:
+        check_weights(session)
+    except SessionError as exc:
+        raise SessionError(f"{path}: {exc}") from None
+    return session
 
 
 def check_weights(session: Session) -> None:
@@ -180,7 +301,16 @@ def check_weights(session: Session) -> None:
     (no torch needed: the window checks before it changes anything)."""
     if session.weights is None:
         return
-    sizes = session.model.layer_sizes(session.model.n_inputs(session.ratings))
+    n_inputs = session.model.n_inputs(session.ratings)
+    try:
+        session.model.check_size(n_inputs)
+    except ValueError as exc:
+        raise SessionError(str(exc)) from None
+    sizes = session.model.layer_sizes(n_inputs)
+    expected = {f"layers.{l}.{kind}" for l in range(len(sizes) - 1) for kind in ("weight", "bias")}
+    unexpected = sorted(set(session.weights) - expected)
+    if unexpected:
+        raise SessionError(f"the saved weights hold {unexpected[0]}, which the saved model does not have")
     for l, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
         for name, shape in ((f"layers.{l}.weight", (n_out, n_in)), (f"layers.{l}.bias", (n_out,))):
             got = session.weights.get(name)

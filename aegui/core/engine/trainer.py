@@ -128,6 +128,7 @@ class Trainer:
         self.generator = torch.Generator().manual_seed(training.seed)
         self._display_generator = torch.Generator().manual_seed(training.seed + 7)
         self._rng = np.random.default_rng(training.seed)
+        model.check_size(self.n_features)   # before anything large is allocated
         if network is None:
             network = Network(model.layer_sizes(self.n_features), model.layer_activations(),
                               dtype=self.dtype, device=self.device).init_(self.generator)

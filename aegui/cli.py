@@ -580,6 +580,7 @@ def main(argv: list[str] | None = None) -> int:
         _numpy_on_one_thread()  # the window (or its benchmark)
 
     from .core.data.errors import RatingsError
+    from .core.safe_write import WriteError
     from .core.session import SessionError
 
     if argv and argv[0] not in commands and not argv[0].startswith("-"):
@@ -588,7 +589,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return commands.get(args.command, cmd_window)(args)
-    except (RatingsError, SessionError, UsageError) as exc:
+    except (RatingsError, SessionError, UsageError, WriteError) as exc:
         sys.stderr.write(f"aegui: error: {exc}\n")
         return 2
     except OSError as exc:

@@ -12,7 +12,8 @@ unpickled (``numpy.load(..., allow_pickle=False)``), so opening a file from anyo
 ``weights/*.npy``   ``layers.{l}.weight`` ``(n_l, n_{l-1})`` and ``layers.{l}.bias`` ``(n_l,)``
 ==================  ========================================================================
 
-Writes are atomic (a temporary file in the same folder, then ``os.replace``). Every field is validated
+Writes are atomic (:mod:`aegui.core.safe_write`: a temporary file in the same folder, then a rename, never
+over anything but a regular file). Every field is validated
 on load; a bad file raises :class:`SessionError` naming the file and what is wrong, and nothing half-built
 escapes.
 """
@@ -23,7 +24,6 @@ import io
 import json
 import math
 import os
-import tempfile
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -34,6 +34,7 @@ import numpy as np
 from .data.errors import RatingsError
 from .data.ratings import Ratings
 from .engine.spec import ModelSpec, TrainSpec
+from .safe_write import WriteError, atomic_write
 
 FORMAT = "aegui-session"
 VERSION = 1
@@ -92,17 +93,15 @@ def _clean(value):
 
 
 def save_session(path: str | os.PathLike, session: Session) -> None:
-    """Write ``session`` to ``path`` atomically."""
+    """Write ``session`` to ``path`` atomically (:func:`~aegui.core.safe_write.atomic_write`: never over
+    anything but a regular file, its permissions kept)."""
     path = Path(path)
     doc = {"format": FORMAT, "version": VERSION, "name": session.name, "model": session.model.to_dict(),
            "training": session.training.to_dict(), "data": _ratings_meta(session.ratings),
            "has_test": session.test is not None, "progress": session.progress, "history": session.history}
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    except OSError as exc:
-        raise SessionError(f"{path}: cannot write here ({exc.strerror})") from exc
-    try:
-        with os.fdopen(fd, "wb") as fh, zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED) as z:
+
+    def write(fh) -> None:
+        with zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED) as z:
             z.writestr("session.json", json.dumps(_clean(doc), indent=1))
             for prefix, r in (("ratings", session.ratings), ("test", session.test)):
                 if r is not None:
@@ -110,10 +109,11 @@ def save_session(path: str | os.PathLike, session: Session) -> None:
                         z.writestr(f"{prefix}/{name}.npy", _npy(getattr(r, name)))
             for name, array in (session.weights or {}).items():
                 z.writestr(f"weights/{name}.npy", _npy(np.asarray(array, dtype=np.float32)))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+
+    try:
+        atomic_write(path, write)
+    except WriteError as exc:
+        raise SessionError(str(exc)) from None
 
 
 def _member(z: zipfile.ZipFile, name: str, path: Path) -> bytes:

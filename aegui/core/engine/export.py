@@ -24,6 +24,7 @@ from pathlib import Path
 
 import torch
 
+from ..safe_write import atomic_write
 from .baselines import USER_DAMPING, Baseline
 from .network import Network
 from .spec import ModelSpec
@@ -61,6 +62,6 @@ def export_model(network: Network, model: ModelSpec, path: str | os.PathLike, in
                             "row_bias": dict(zip(rows, baseline.user_bias.tolist())), "row_damping": USER_DAMPING}
         spec["usage"] = ("b = mean + row_bias + column_bias; x = (rating - b) / input_scale on rated cells, 0 "
                          "elsewhere; predicted ratings = b + input_scale * net(x)")
-    torch.save(state, pt)
-    description.write_text(json.dumps(spec, indent=1), encoding="utf-8")
+    atomic_write(pt, lambda fh: torch.save(state, fh))
+    atomic_write(description, lambda fh: fh.write(json.dumps(spec, indent=1).encode("utf-8")))
     return pt, description

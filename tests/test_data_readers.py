@@ -320,7 +320,9 @@ def test_grid_errors(tmp_path, text, line, column, message):
 
 def test_grid_binary_junk(tmp_path):
     assert_error(put(tmp_path, "g.csv", b"user,A,B\nann,1,2\nbob,\x00\x01,3\n"), 3, 2,
-                 "binary data (control character 0x00)")
+                 "binary data (NUL byte), not a ratings file: the first is at offset 21")
+    assert_error(put(tmp_path, "j.csv", b"user,A,B\nann,1,2\nbob,\x01,3\n"), 3, 2,
+                 "binary data (control character 0x01)")
     assert_error(put(tmp_path, "h.csv", b"user,A,B\nann,1,\x81\x81\n"), 2, 3,
                  "not text: byte 0x81 is neither UTF-8 nor Windows-1252")
 

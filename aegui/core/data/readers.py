@@ -29,6 +29,7 @@ import csv
 import io
 import os
 import re
+import stat
 import tempfile
 import warnings
 from array import array
@@ -68,12 +69,15 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 def detect_format(path: str | os.PathLike) -> str:
     """The format of a ratings file (one of :data:`FORMATS`), judged from its first lines, not its name."""
     path = os.fspath(path)
+    _check_regular(path)
     try:
         with open(path, "rb") as f:
             head = f.read(_SNIFF_BYTES)
     except OSError as e:
         raise RatingsError(f"cannot read: {e.strerror}", path) from None
-    return _detect(head, path)
+    fmt = _detect(head, path)
+    _check_text(head, path, _SEPARATORS.get(fmt) or _sniff_delimiter(head.decode("latin-1")).encode())
+    return fmt
 
 
 def load_ratings(path: str | os.PathLike, format: str | None = None) -> Ratings:
@@ -151,8 +155,38 @@ def _checked_format(name: str, allowed: Sequence[str]) -> str:
     return name
 
 
+def _check_regular(path: str) -> None:
+    """Refuse what is not a regular file before reading a byte: a FIFO would block, a device such as
+    ``/dev/zero`` or ``/dev/urandom`` never ends."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as e:
+        raise RatingsError(f"cannot read: {e.strerror}", path) from None
+    if stat.S_ISDIR(mode):
+        raise RatingsError("is a folder, not a ratings file", path)
+    if not stat.S_ISREG(mode):
+        raise RatingsError("is not a regular file (a device, FIFO or socket); refused without reading it", path)
+
+
+_SEPARATORS = {"ml-100k": b"\t", "ml-dat": b"::", "ml-csv": b","}
+
+
+def _check_text(head: bytes, path: str, sep: bytes) -> None:
+    """Refuse binary data from the first bytes alone (a huge binary file is not read whole): UTF-16
+    text is named as such, with how to convert it."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(head) >= 4 and head[1:4:2] == b"\x00\x00"
+                                                        and head[0:4:2] != b"\x00\x00"):
+        raise RatingsError("the file is UTF-16 text; save it as UTF-8 (e.g. iconv -f UTF-16 -t UTF-8 FILE > "
+                           "FILE.utf8.csv) and open that", path)
+    nul = head.find(b"\x00")
+    if nul >= 0:
+        raise RatingsError(f"binary data (NUL byte), not a ratings file: the first is at offset {nul}", path,
+                           *_position(head, nul, sep))
+
+
 def _read_bytes(path: str) -> bytes:
-    """The whole file; refused when missing, over :data:`MAX_FILE_BYTES` or empty."""
+    """The whole file; refused when missing, not a regular file, over :data:`MAX_FILE_BYTES` or empty."""
+    _check_regular(path)
     try:
         size = os.stat(path).st_size
         if size > MAX_FILE_BYTES:
@@ -480,7 +514,7 @@ def _read_grid(path: str) -> Ratings:
     data = _read_bytes(path)
     delimiter = _sniff_delimiter(data[:_SNIFF_BYTES].decode("latin-1"))
     text = _grid_text(data, path, delimiter)
-    rows = _grid_rows(text, delimiter)
+    rows = _grid_rows(text, delimiter, path)
     header_line, header = next(rows, (1, None))
     if header is None:
         raise RatingsError("empty file", path)
@@ -534,10 +568,19 @@ def _grid_text(data: bytes, path: str, delimiter: str) -> str:
     return text
 
 
-def _grid_rows(text: str, delimiter: str):
-    """``(line, cells)`` for each row that is not blank; ``line`` is where the row ends."""
+def _grid_rows(text: str, delimiter: str, path: str):
+    """``(line, cells)`` for each row that is not blank; ``line`` is where the row ends. Line ends may
+    be LF, CRLF or CR alone (old Mac files)."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    for cells in reader:
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:   # e.g. a field over the csv module's 131,072-character limit
+            raise RatingsError(f"not a ratings grid: {exc}", path, reader.line_num) from None
         if any(c.strip() for c in cells):
             yield reader.line_num, cells
 

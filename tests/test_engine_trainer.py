@@ -135,6 +135,20 @@ def test_divergence_stops_and_keeps_the_last_good_weights():
     assert np.isfinite(ev.loss)
 
 
+def test_divergence_restores_weights_that_were_not_yet_exploding():
+    """SGD at a learning rate of 100: the loss grows for a while before it overflows; what is kept is
+    the end of the last epoch that ended well (or the start), not the update before the overflow."""
+    t = Trainer(grid(), spec(hidden=(6,)), TrainSpec(optimizer="sgd", lr=100.0, momentum=0.0, epochs=50,
+                                                     batch_size=4))
+    start = evaluate(t.network, *_all_rows(t), Penalty(1), gradient=False).reconstruction
+    assert t.run() == "diverged"
+    restored = evaluate(t.network, *_all_rows(t), Penalty(1), gradient=False).reconstruction
+    assert restored < 10 * start                       # a sane network, not one about to overflow
+    assert max(float(b.abs().max()) for b in t.network.biases) < 1e3
+    step = int(t.message.split("the weights after update ")[1].split()[0])
+    assert step < t.steps and "the last epoch that ended well" in t.message
+
+
 def _all_rows(t):
     x, mask = t.inputs.block(torch.arange(t.n_obs))
     return x, x, mask

@@ -75,7 +75,7 @@ def test_the_cli_says_what_and_where(tmp_path, capsys):
 
 SEPARATORS = st.sampled_from([b",", b";", b"\t", b"::", b"|", b"\n", b"\r", b"\r\n", b" "])
 TOKENS = st.one_of(st.integers(-10, 10**6).map(lambda v: str(v).encode()),
-                   st.floats(allow_nan=True, allow_infinity=True).map(lambda v: repr(v).encode()),
+                   st.floats(allow_nan=True, allow_infinity=True, allow_subnormal=False).map(lambda v: repr(v).encode()),
                    st.sampled_from([b"user", b"userId", b"movieId", b"rating", b"timestamp", b"", b"\"", b"0x10",
                                     b"1.0", b"-1", b"\xef\xbb\xbf", b"\x00", b"\xff\xfe", b"4.5", b"5", b"0"]),
                    st.binary(max_size=6))

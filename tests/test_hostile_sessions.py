@@ -137,3 +137,19 @@ def test_the_window_keeps_its_document_when_a_session_is_refused(qtbot, window, 
     assert messages and "Could not open bad.aegui" in messages[-1] and CASES[case][1].split("(")[0] in messages[-1]
     after = (window.doc.ratings, window.doc.model, window.doc.path, window.session_name, window.snapshot.sizes)
     assert after == before
+
+
+def test_values_that_used_to_crash_later_are_refused_on_load(tmp_path, good):
+    groups = with_json(good, lambda d: d["data"].update(user_groups=[0, 1]))          # 12 users, 2 labels
+    with pytest.raises(SessionError, match="user_groups must hold one whole number"):
+        load_session(write(tmp_path / "groups.aegui", groups))
+    seed = with_json(good, lambda d: d["training"].update(seed=2 ** 40))   # the window's seed box holds 31 bits
+    with pytest.raises(SessionError, match="seed"):
+        load_session(write(tmp_path / "seed.aegui", seed))
+
+
+def test_the_cli_refuses_a_seed_the_window_could_not_show(tmp_path, capsys):
+    data = tmp_path / "r.csv"
+    data.write_text("user,a,b\n1,4,5\n2,3,0\n3,1,2\n")
+    assert main(["train", str(data), "--epochs", "1", "--seed", str(2 ** 40)]) == 2
+    assert "seed" in capsys.readouterr().err

@@ -12,7 +12,7 @@ from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout,
                                QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
-from ..core.engine.spec import ACTIVATIONS, KIND_TITLES, KINDS, MODES, NOISES, OPTIMIZERS, ModelSpec, TrainSpec
+from ..core.engine.spec import ACTIVATIONS, KIND_TITLES, KINDS, MAX_SEED, MODES, NOISES, OPTIMIZERS, ModelSpec, TrainSpec
 
 MODE_TITLES = {"online": "Online (update after each user)", "minibatch": "Mini-batch", "batch": "Full batch (once per epoch)"}
 # which groups of settings each type shows
@@ -94,7 +94,7 @@ class ModelPanel(QWidget):
         self.lr = _spin(0.000001, 10.0, 6, 0.001, "η: the learning rate, the size of each update")
         self.weight_decay = _spin(0.0, 1000.0, 5, 0.001, "L2 weight decay on the weights (not the biases)")
         self.epochs = _int_spin(0, 1000000, "Seed step 8: passes over the whole training set")
-        self.seed = _int_spin(0, 2 ** 31 - 1, "Random seed: the same seed gives the same run")
+        self.seed = _int_spin(0, MAX_SEED, "Random seed: the same seed gives the same run")
 
         form = QFormLayout()
         form.addRow("type", self.kind)

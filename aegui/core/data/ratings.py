@@ -104,6 +104,16 @@ class Ratings:
                 k = int(np.flatnonzero(dup)[0])
                 raise RatingsError(f"user {users[k] + 1}, movie {movies[k] + 1} is rated twice")
         movie_ids_t = _labels(movie_ids, n_movies, "Movie ")
+        for name, n in (("user_groups", n_users), ("movie_groups", n_movies)):
+            g = groups.get(name)
+            if g is not None:
+                g = np.asarray(g)
+                if g.shape != (n,) or g.dtype.kind not in "iu" or (len(g) and g.min() < 0):
+                    raise RatingsError(f"{name} must hold one whole number ≥ 0 for each of the {n} "
+                                       f"{name.split('_')[0]}s, got shape {g.shape}")
+                names = groups.get("group_names") or ()
+                if names and len(g) and g.max() >= len(names):
+                    raise RatingsError(f"{name} refers to group {int(g.max())}, but only {len(names)} are named")
         return cls(users.astype(np.int32), movies.astype(np.int32), values.astype(np.float32),
                    _labels(user_ids, n_users, "User "), movie_ids_t,
                    movie_ids_t if movie_titles is None else _labels(movie_titles, n_movies, "Movie "),

@@ -28,6 +28,9 @@ KIND_TITLES = {
 MODES = ("online", "minibatch", "batch")
 NOISES = ("mask", "gaussian")
 MAX_UNITS = 20_000
+#: seeds are 31-bit, as the window's seed box holds them (a larger one would be shown, and saved, as
+#: another)
+MAX_SEED = 2 ** 31 - 1
 #: the most weights and biases a network may have: with the gradient and the optimiser's two moments,
 #: 300 M float32 parameters take 4.8 GB, a fifth of a 24 GB machine (ml-latest-small's overcomplete
 #: network, 9,724-12,155-9,724, has 236 M)
@@ -195,7 +198,7 @@ class TrainSpec:
         if self.momentum >= 1.0:
             raise ValueError("momentum must be below 1")
         _check_range("epochs", self.epochs, 0, 1_000_000)
-        _check_range("seed", self.seed, 0, 2 ** 63 - 1)
+        _check_range("seed", self.seed, 0, MAX_SEED)
         _check_range("validation fraction", self.validation_fraction, 0.0, 0.9)
         _check_range("patience", self.patience, 0, 1_000_000)
 

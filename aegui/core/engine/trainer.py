@@ -43,6 +43,9 @@ from .timeline import Checkpoint, Timeline
 STEP_HISTORY_CAP = 20_000
 #: abandoned futures whose curves are kept for the charts after going back in the timeline
 MAX_BRANCHES = 4
+#: a loss above this many times ``(r_max / s)²`` (every prediction off by the whole rating scale) is
+#: exploding: predictions a hundred scales away; training stops as diverged before the weights overflow
+EXPLODING = 1e4
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,9 @@ class _Stage:
         self.optimizer, self.penalty, self.rbm = optimizer, penalty or Penalty(), rbm
         #: θ before the last update: restored if the next loss is not finite; θ − backup is the update
         self.backup = network.params.clone() if network is not None else None
+        #: the last weights known good (the stage's start, then each epoch's end) and the update count then:
+        #: what divergence restores (θ before the last update may already be exploding)
+        self.good: tuple[torch.Tensor, int] | None = (network.params.clone(), 0) if network is not None else None
         self.chain: dict | None = None  # the last CD-k chain (RBM stages)
 
 
@@ -377,7 +383,7 @@ class Trainer:
         else:
             ev = evaluate(st.network, x_in, x, mask, st.penalty, keep_error=False)
             loss, reconstruction, n = ev.loss, ev.reconstruction, ev.n_rated
-            if not math.isfinite(loss):
+            if not math.isfinite(loss) or reconstruction > EXPLODING * (self.high / self.inputs.scale) ** 2:
                 self._diverged()
                 return loss
             st.backup.copy_(st.network.params)
@@ -396,10 +402,14 @@ class Trainer:
         return loss
 
     def _diverged(self) -> None:
-        self.stage.network.params.copy_(self.stage.backup)
+        st = self.stage
+        params, step = st.good
+        st.network.params.copy_(params)
+        st.backup.copy_(params)
         self.state = "diverged"
-        self.message = (f"training diverged at update {self.steps + 1} (the loss became NaN or infinite); "
-                        "the last good weights were restored — lower the learning rate")
+        self.message = (f"training diverged at update {self.steps + 1} (the loss became NaN, infinite or "
+                        f"exploded); the weights after update {step} (the last epoch that ended well) were "
+                        "restored — lower the learning rate")
         self._batch = None
         self._emit("diverged", self.message)
 
@@ -506,6 +516,8 @@ class Trainer:
 
     # ------------------------------------------------------------------ epochs and phases
     def _end_epoch(self) -> None:
+        if self.stage.network is not None:
+            self.stage.good = (self.stage.network.params.clone(), self.steps)
         self.epoch += 1
         self._order = None
         self._batch = None

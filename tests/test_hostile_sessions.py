@@ -153,3 +153,66 @@ def test_the_cli_refuses_a_seed_the_window_could_not_show(tmp_path, capsys):
     data.write_text("user,a,b\n1,4,5\n2,3,0\n3,1,2\n")
     assert main(["train", str(data), "--epochs", "1", "--seed", str(2 ** 40)]) == 2
     assert "seed" in capsys.readouterr().err
+
+
+def _json_values():
+    from hypothesis import strategies as st
+
+    scalars = st.one_of(st.none(), st.booleans(), st.integers(-2 ** 70, 2 ** 70),
+                        st.floats(allow_subnormal=False), st.text(max_size=8))
+    return st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
+                                                         st.dictionaries(st.text(max_size=6), inner, max_size=4)),
+                        max_leaves=10)
+
+
+def test_any_json_field_value_loads_or_raises_a_session_error(tmp_path_factory, good):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    doc = json.loads(good["session.json"])
+    paths = [(k,) for k in doc] + [(k, sub) for k in ("model", "training", "progress", "data") if isinstance(doc[k], dict)
+                                   for sub in doc[k]]
+    folder = tmp_path_factory.mktemp("fuzz")
+
+    @settings(max_examples=250, derandomize=True, deadline=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(st.sampled_from(paths), _json_values())
+    def check(where, value):
+        changed = json.loads(good["session.json"])
+        target = changed
+        for key in where[:-1]:
+            target = target[key]
+        target[where[-1]] = value
+        members = [(n, json.dumps(changed).encode() if n == "session.json" else b) for n, b in good.items()]
+        path = write(folder / "f.aegui", members)
+        try:
+            s = load_session(path)
+        except SessionError as exc:
+            assert str(path) in str(exc)
+        else:   # what loads is usable: the settings validate and the weights fit
+            s.model.validate()
+            s.training.validate()
+
+    check()
+
+
+def test_any_spec_settings_validate_or_raise_value_error():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    values = st.one_of(st.integers(-5, 10 ** 6), st.floats(allow_subnormal=False), st.text(max_size=6),
+                       st.lists(st.integers(-3, 30_000), max_size=4), st.booleans(), st.none())
+
+    @settings(max_examples=300, derandomize=True, deadline=None)
+    @given(st.dictionaries(st.sampled_from(list(ModelSpec().to_dict()) + list(TrainSpec().to_dict())), values,
+                           max_size=4))
+    def check(fields):
+        model = {k: v for k, v in fields.items() if k in ModelSpec().to_dict()}
+        training = {k: v for k, v in fields.items() if k in TrainSpec().to_dict()}
+        for cls, kw in ((ModelSpec, model), (TrainSpec, training)):
+            try:
+                cls.from_dict(kw)
+            except (ValueError, TypeError):
+                pass
+
+    check()

@@ -226,8 +226,17 @@ def _history(value, path: Path) -> dict[str, list]:
 
 def _ratings(z: zipfile.ZipFile, prefix: str, meta: dict, path: Path) -> Ratings:
     arrays = [_array(z, f"{prefix}/{n}.npy", path) for n in ("users", "movies", "values")]
-    groups = {k: (None if meta.get(k) is None else np.asarray(meta[k], dtype=np.int64))
-              for k in ("user_groups", "movie_groups")}
+    groups = {}
+    for key in ("user_groups", "movie_groups"):
+        value = meta.get(key)
+        if value is not None and (not isinstance(value, list) or not all(
+                isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 2 ** 31 for v in value)):
+            raise SessionError(f"{path}: data.{key} must be a list of whole numbers ≥ 0")
+        groups[key] = None if value is None else np.asarray(value, dtype=np.int64)
+    for key in ("user_ids", "movie_ids", "movie_titles", "group_names"):
+        value = meta.get(key)
+        if value is not None and not (isinstance(value, list) and all(isinstance(v, (str, int)) for v in value)):
+            raise SessionError(f"{path}: data.{key} must be a list of names")
     try:
         return Ratings.from_triples(*arrays, user_ids=meta["user_ids"], movie_ids=meta["movie_ids"],
                                     movie_titles=meta["movie_titles"], source=str(meta.get("source", "session")),

@@ -92,3 +92,24 @@ def test_any_bytes_load_or_raise_a_ratings_error(tmp_path, parts, name):
         assert str(exc) and name in str(exc)
     else:
         assert r.n_ratings == len(r.values) and (r.values >= 0.5).all() and (r.values <= 5).all()
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("c.data", "-1\t10\t4\t88\n", "user id -1 is negative"),           # a grid's "header only" before
+    ("d.csv", "1,0x10,4,88\n", "movie id '0x10' is not a number"),
+    ("b.data", "1.0\t10\t4\t88\n2\t20\t5\t88\n", "user id 1.0 is not a whole number"),
+    ("m.data", "1\t10\t4\n2\t20\t5\t99\n", "expected 3 fields (user, movie, rating), found 4"),
+])
+def test_movielens_lines_get_movielens_messages(tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_text(content)
+    with pytest.raises(RatingsError, match=message.replace("(", "\\(").replace(")", "\\)").replace("[", "\\[")):
+        load_ratings(path)
+
+
+def test_ratings_without_timestamps_load(tmp_path):
+    (tmp_path / "u.data").write_text("1\t10\t4\n2\t20\t5\n3\t10\t3\n")
+    (tmp_path / "ratings.csv").write_text("userId,movieId,rating\n1,10,4.5\n2,20,5\n")
+    a, b = load_ratings(tmp_path / "u.data"), load_ratings(tmp_path / "ratings.csv")
+    assert (a.n_users, a.n_movies, a.n_ratings, a.source) == (3, 2, 3, "ml-100k")
+    assert (b.n_ratings, float(b.values.max()), b.source) == (2, 5.0, "ml-csv")

@@ -62,6 +62,7 @@ _SNIFF_BYTES = 65536
 _BOM = b"\xef\xbb\xbf"
 _WHOLE = re.compile(rb"[+-]?\d+")
 _NUMBER = re.compile(rb"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|[+-]?(?:nan|inf|infinity)", re.IGNORECASE)
+_ID_LIKE = re.compile(r"[+-]?(\d+\.?\d*|0[xX][0-9a-fA-F]+)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -219,8 +220,10 @@ def _detect(head: bytes, path: str) -> str:
         return "ml-csv"
     for fmt, sep in (("ml-100k", "\t"), ("ml-csv", ",")):
         fields = [line.split(sep) for line in lines]
-        header_like = len(fields[0]) > 1 and not fields[0][1].strip().isdigit()
-        fits = sum(len(f) == 4 and f[0].strip().isdigit() and f[1].strip().isdigit() for f in fields)
+        header_like = len(fields[0]) > 1 and not _ID_LIKE.fullmatch(fields[0][1].strip())
+        # user, movie, rating[, timestamp]: ids that look like numbers (the MovieLens reader then says
+        # exactly what is wrong with one that is not a whole number)
+        fits = sum(len(f) in (3, 4) and all(_ID_LIKE.fullmatch(x.strip()) for x in f[:2]) for f in fields)
         if not header_like and 2 * fits >= len(lines):
             return fmt
     return "csv-grid"
@@ -366,15 +369,21 @@ def _parse_block(block: bytes, sep: bytes) -> tuple[np.ndarray, np.ndarray, np.n
 def _slow_columns(body: bytes, sep: bytes, first_line: int, path: str) -> tuple[list[np.ndarray], np.ndarray]:
     """Line by line: the columns and each row's line number; raises at the first malformed line."""
     users, movies, lines, ratings = array("q"), array("q"), array("q"), array("d")
+    expected = None
     for line, raw in enumerate(io.BytesIO(body), first_line):
         text = raw.strip(b" \r\n")
         if not text:
             continue
         fields = text.split(sep)
-        if len(fields) != 4:
-            raise RatingsError(f"expected 4 fields (user, movie, rating, timestamp), found {len(fields)}",
-                               path, line, min(len(fields), 4) + 1)
-        user, movie, rating, _ = (_field_value(token, k, path, line) for k, token in enumerate(fields))
+        if expected is None and len(fields) in (3, 4):
+            expected = len(fields)   # with or without timestamps: every line as the first
+        if len(fields) != expected:
+            wanted = {None: "3 or 4 fields (user, movie, rating[, timestamp])", 3: "3 fields (user, movie, rating)",
+                      4: "4 fields (user, movie, rating, timestamp)"}[expected]
+            raise RatingsError(f"expected {wanted}, found {len(fields)}", path, line, min(len(fields), expected or 4) + 1)
+        user, movie, rating = (_field_value(token, k, path, line) for k, token in enumerate(fields[:3]))
+        if len(fields) == 4:
+            _field_value(fields[3], 3, path, line)
         users.append(user)
         movies.append(movie)
         ratings.append(rating)

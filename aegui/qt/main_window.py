@@ -25,6 +25,7 @@ from ..core.data.errors import RatingsError
 from ..core.engine.spec import ModelSpec, TrainSpec
 from ..core.presets import DEFAULT_PRESET, get_preset
 from ..core.session import SessionError
+from .background import Cancelled, run_in_background
 from .charts_panel import ChartsPanel
 from .codes_panel import CodesPanel
 from .compare_panel import ComparePanel
@@ -526,20 +527,28 @@ class MainWindow(QMainWindow):
             self.open_path(path)
 
     def open_path(self, path: str) -> bool:
-        """Open a session or import a ratings file; on any error the current work stays as it was."""
+        """Open a session or import a ratings file, read on a worker thread (the window keeps painting; a
+        busy dialog with Cancel shows after 0.4 s); on any error or Cancel the current work stays as it was."""
         if not self.maybe_save():
             return False
+        name = Path(path).name
         try:
             if path.endswith(".aegui"):
                 self._open_session(path)
             else:
                 from ..core.data.readers import load_ratings
 
-                ratings = load_ratings(path)
+                ratings = run_in_background(self, f"Reading {name}…", lambda: load_ratings(path))
                 setup = self._import(ratings)
-                self.session_name = Path(path).name
+                self.session_name = name
+        except Cancelled:
+            self.statusBar().showMessage(f"cancelled opening {name}", 5000)
+            return False
         except (RatingsError, SessionError, OSError, ValueError) as exc:
-            self.report_error(f"Could not open {Path(path).name}:\n{exc}")
+            self.report_error(f"Could not open {name}:\n{exc}")
+            return False
+        except MemoryError:
+            self.report_error(f"Could not open {name}: not enough memory to read it")
             return False
         self._add_recent(path)
         if path.endswith(".aegui") or setup is None:
@@ -574,8 +583,12 @@ class MainWindow(QMainWindow):
 
         from ..core.session import check_weights, load_session
 
-        session = load_session(path)
-        check_weights(session)  # before anything changes
+        def read():
+            session = load_session(path)
+            check_weights(session)  # before anything changes
+            return session
+
+        session = run_in_background(self, f"Reading {Path(path).name}…", read)
         ratings = session.ratings
         test_mask = np.zeros(ratings.n_ratings, dtype=bool)
         if session.test is not None:  # merge the held-out cells back into the grid, marked as test

@@ -116,3 +116,34 @@ def test_cancelling_a_slow_read_keeps_the_document(qtbot, window, tmp_path, mess
     assert "cancelled" in window.statusBar().currentMessage()
     qtbot.wait(100)                                          # the abandoned read finishing later changes nothing
     assert window.doc.ratings is ratings
+
+
+@pytest.mark.parametrize("values", [
+    {"geometry": "garbage", "window_state": 12345, "recent": "not a list", "last_dir": "/no/such/folder",
+     "last_model": '{"kind": "basic", "hidden": [20000, 20000, 20000]}', "last_training": "[" * 5000},
+    {"geometry": b"\x00" * 40, "window_state": [1, 2], "recent": [3, "", "/x\0y"],
+     "last_model": '{"kind": "nonsense"}', "last_training": '{"lr": "fast"}'},
+])
+def test_a_hostile_settings_file_starts_on_the_defaults(qtbot, tmp_path, messages, values):
+    from PySide6.QtCore import QSettings
+
+    from aegui.core.presets import DEFAULT_PRESET, get_preset
+    from aegui.qt.main_window import MAX_RECENT, MainWindow
+
+    path = str(tmp_path / "settings.ini")
+    settings = QSettings(path, QSettings.Format.IniFormat)
+    for key, value in values.items():
+        settings.setValue(key, value)
+    settings.sync()
+    w = MainWindow(settings=QSettings(path, QSettings.Format.IniFormat))
+    qtbot.addWidget(w)
+    w.show()
+    try:
+        qtbot.waitUntil(lambda: w.snapshot is not None, timeout=TIMEOUT)
+        preset = get_preset(DEFAULT_PRESET)
+        assert w.doc.model == preset.model and w.doc.training == preset.training
+        assert w.width() > 400 and w.height() > 300                  # the default layout, not a broken one
+        assert all(isinstance(p, str) and p and "\0" not in p for p in w.recent_files())
+        assert len(w.recent_files()) <= MAX_RECENT and os.path.isdir(w.start_folder())
+    finally:
+        w.controller.shutdown()

@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QUndoCommand
 from PySide6.QtWidgets import (QDockWidget, QFileDialog, QFrame, QLabel, QMainWindow, QMessageBox, QScrollArea,
                                QToolBar, QWidget)
@@ -510,7 +510,7 @@ class MainWindow(QMainWindow):
         self.rebuild()
 
     def open_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open", self._last_dir(), f"{SESSION_FILTER};;{RATINGS_FILTER}")
+        path, _ = QFileDialog.getOpenFileName(self, "Open", self.start_folder(), f"{SESSION_FILTER};;{RATINGS_FILTER}")
         if path:
             self.open_path(path)
 
@@ -522,7 +522,7 @@ class MainWindow(QMainWindow):
             self.open_path(path)
 
     def import_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import ratings", self._last_dir(), RATINGS_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self, "Import ratings", self.start_folder(), RATINGS_FILTER)
         if path:
             self.open_path(path)
 
@@ -608,7 +608,7 @@ class MainWindow(QMainWindow):
         return self._save_to(self.doc.path)
 
     def save_as(self) -> bool:
-        start = os.path.join(self._last_dir(), f"{Path(self.session_name).stem}.aegui")
+        start = os.path.join(self.start_folder(), f"{Path(self.session_name).stem}.aegui")
         path, _ = QFileDialog.getSaveFileName(self, "Save session", start, SESSION_FILTER)
         if not path:
             return False
@@ -641,7 +641,7 @@ class MainWindow(QMainWindow):
     def export_dialog(self) -> None:
         from ..core.data.readers import write_csv_grid
 
-        path, _ = QFileDialog.getSaveFileName(self, "Export grid", self._last_dir(), "CSV grid (*.csv)")
+        path, _ = QFileDialog.getSaveFileName(self, "Export grid", self.start_folder(), "CSV grid (*.csv)")
         if not path:
             return
         try:
@@ -655,7 +655,7 @@ class MainWindow(QMainWindow):
         if not self.controller.built:
             self.report_error("There is no network to export yet.")
             return
-        start = os.path.join(self._last_dir(), f"{Path(self.session_name).stem}.pt")
+        start = os.path.join(self.start_folder(), f"{Path(self.session_name).stem}.pt")
         path, _ = QFileDialog.getSaveFileName(self, "Export model", start, "torch state dict (*.pt)")
         if path:
             self.controller.export_model(path)
@@ -667,29 +667,41 @@ class MainWindow(QMainWindow):
 
     def _last_choices(self, preset, ratings) -> tuple:
         """The model and training settings last applied, when they fit the preset's ``ratings`` (a
-        basic autoencoder must still narrow them); else the preset's own."""
+        basic autoencoder must still narrow them, and the network must be one the machine can train);
+        else the preset's own. The settings file is outside input: anything in it may be wrong."""
         try:
             model = ModelSpec.from_dict(json.loads(self.settings.value("last_model", "", type=str)))
             training = TrainSpec.from_dict(json.loads(self.settings.value("last_training", "", type=str)))
-        except (ValueError, TypeError, KeyError):   # none saved, or from another version: the defaults
-            return preset.model, preset.training
+            model.check_size(model.n_inputs(ratings))
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
+            return preset.model, preset.training  # none saved, from another version, or edited by hand
         if model.shape_warning(model.n_inputs(ratings)):
             return preset.model, preset.training
         return model, training
 
     # ------------------------------------------------------------------ recent files, title, layout
-    def _last_dir(self) -> str:
-        return str(self.settings.value("last_dir", str(Path.home()), type=str))
+    def start_folder(self) -> str:
+        """Where the file dialogs open: the last folder used, when it still exists; else home."""
+        folder = self.settings.value("last_dir", "", type=str)
+        return folder if folder and os.path.isdir(folder) else str(Path.home())
+
+    def recent_files(self) -> list[str]:
+        """The recent files from the settings: strings only, at most :data:`MAX_RECENT`."""
+        try:
+            recent = self.settings.value("recent", [], type=list)
+        except (TypeError, ValueError):
+            return []
+        return [p for p in recent if isinstance(p, str) and p and "\0" not in p][:MAX_RECENT]
 
     def _add_recent(self, path: str) -> None:
-        recent = [p for p in self.settings.value("recent", [], type=list) if p != path]
+        recent = [p for p in self.recent_files() if p != path]
         self.settings.setValue("recent", [path, *recent][:MAX_RECENT])
         self.settings.setValue("last_dir", str(Path(path).parent))
         self._fill_recent()
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
-        recent = self.settings.value("recent", [], type=list)
+        recent = self.recent_files()
         for path in recent:
             a = self.recent_menu.addAction(path)
             a.triggered.connect(lambda _=False, p=path: self.open_path(p))
@@ -727,10 +739,9 @@ class MainWindow(QMainWindow):
         geometry = self.settings.value("geometry")
         state = self.settings.value("window_state")
         self.layout().activate()  # the minimum size of the docks as now arranged, not before
-        if geometry is None or not self.restoreGeometry(geometry):
+        if not isinstance(geometry, QByteArray) or not self.restoreGeometry(geometry):
             self.resize(self._default_size())
-        if state is not None:
-            self.restoreState(state)
+        if isinstance(state, QByteArray) and self.restoreState(state):
             return
         self.resizeDocks([self.docks["Data"], self.docks["Training"]], [360, 440], Qt.Orientation.Horizontal)
         self.resizeDocks([self.docks["Training"], self.docks["Charts"]], [220, 680], Qt.Orientation.Vertical)

@@ -13,6 +13,7 @@ import math
 import sys
 import time
 
+from .core.engine.protocol import EpochDone, RunDone, State
 from .core.engine.spec import ACTIVATIONS, KINDS, NOISES, OPTIMIZERS, ModelSpec, TrainSpec
 
 
@@ -285,7 +286,7 @@ def cmd_train(args) -> int:
     state = trainer.run()
     seconds = time.perf_counter() - t0
     progress.close()
-    if state == "diverged":
+    if state == State.DIVERGED:
         sys.stderr.write(f"aegui: {trainer.message}\n")
     metrics = trainer.metrics()
     result = {"type": model.kind, "item_based": model.item_based, "hidden": list(model.hidden),
@@ -313,7 +314,7 @@ def cmd_train(args) -> int:
                   "baseline_rmse"):
             if result[k] is not None:
                 print(f"{k:>11}: {result[k]:.4f}" if isinstance(result[k], float) else f"{k:>11}: {result[k]}")
-    return 1 if state == "diverged" else 0
+    return 1 if state == State.DIVERGED else 0
 
 
 def _aligned_test(train, test):
@@ -394,16 +395,16 @@ def cmd_compare(args) -> int:
 
     def progress(message) -> None:
         now = time.perf_counter()
-        if message[0] == "result":
-            done.append(message[1])
+        if isinstance(message, RunDone):
+            done.append(message.result)
         elif now - shown[0] < 0.1:
             return
         shown[0] = now
-        if message[0] == "epoch":
-            _, index, seed, epoch, *_ = message
-            text = f"run {len(done) + 1}/{total}: {configs[index].name}, seed {seed}, epoch {epoch}"
+        if isinstance(message, EpochDone):
+            text = (f"run {len(done) + 1}/{total}: {configs[message.config_index].name}, seed {message.seed}, "
+                    f"epoch {message.epoch}")
         else:
-            r = message[1]
+            r = message.result
             text = f"run {len(done)}/{total}: {r.name}, seed {r.seed}: {r.state}, {r.epochs} epochs, {r.seconds:.2f}s"
         sys.stderr.write(f"\r{text:<72}")
         sys.stderr.flush()
@@ -411,7 +412,7 @@ def cmd_compare(args) -> int:
     results = run_comparison(ratings, test, configs, seeds, on_progress=progress, test_unseen=unseen)
     sys.stderr.write("\n")
     for r in results:
-        if r.state == "diverged":
+        if r.state == State.DIVERGED:
             sys.stderr.write(f"aegui: {r.name}, seed {r.seed}: {r.message}\n")
     summaries = summarise(results)
     baselines = baseline_table(ratings, test, unseen)

@@ -15,6 +15,7 @@ from aegui.core.data.readers import write_movielens
 from aegui.core.data.splits import split_random
 from aegui.core.engine.compare import (CompareConfig, ComparisonProcess, model_for_kind, run_comparison, run_one,
                                        spread, summarise, write_curves_csv, write_summary_csv)
+from aegui.core.engine.protocol import EpochDone, Failed, Finished, RunDone
 from aegui.core.engine.spec import KINDS, ModelSpec, TrainSpec
 
 EPOCHS = 4
@@ -60,14 +61,14 @@ def test_the_same_seed_reproduces_and_other_seeds_differ(data, configs):
 def test_every_configuration_with_every_seed_in_order(results):
     out, messages = results
     assert [(r.config_index, r.seed) for r in out] == [(0, 0), (1, 0), (0, 1), (1, 1)]
-    assert [m[0] for m in messages].count("epoch") == 4 * EPOCHS
-    kinds = [m[0] for m in messages]
-    assert kinds == (["epoch"] * EPOCHS + ["result"]) * 4
+    kinds = [type(m) for m in messages]
+    assert kinds == ([EpochDone] * EPOCHS + [RunDone]) * 4
+    assert [m.result for m in messages if isinstance(m, RunDone)] == out
     for r in out:  # the streamed epochs are the run's curves
-        streamed = [m for m in messages if m[0] == "epoch" and m[1:3] == (r.config_index, r.seed)]
-        assert [m[3] for m in streamed] == list(range(1, EPOCHS + 1))
-        np.testing.assert_allclose([m[4] for m in streamed], r.train_curve)
-        np.testing.assert_allclose([m[5] for m in streamed], r.test_curve)
+        streamed = [m for m in messages if isinstance(m, EpochDone) and (m.config_index, m.seed) == (r.config_index, r.seed)]
+        assert [m.epoch for m in streamed] == list(range(1, EPOCHS + 1))
+        np.testing.assert_allclose([m.train_rmse for m in streamed], r.train_curve)
+        np.testing.assert_allclose([m.test_rmse for m in streamed], r.test_curve)
 
 
 def test_summary_is_the_mean_and_sample_sd_over_seeds(results):
@@ -108,7 +109,7 @@ def test_spread_over_curves_of_different_lengths():
 def test_a_stop_is_honoured_between_epochs(data, configs):
     seen = []
     out = run_comparison(*data, configs, [0, 1], on_progress=seen.append,
-                         should_stop=lambda: sum(m[0] == "epoch" for m in seen) >= 2)
+                         should_stop=lambda: sum(isinstance(m, EpochDone) for m in seen) >= 2)
     assert len(out) == 1
     assert out[0].state == "stopped" and out[0].epochs == 2 and len(out[0].test_curve) == 2
     assert summarise([r for r in out if r.state != "stopped"]) == []
@@ -152,12 +153,12 @@ def _collect(process, until, timeout=60.0):
 def test_the_child_process_streams_the_same_runs(data, configs, results):
     process = ComparisonProcess(*data, configs, [0, 1])
     try:
-        got = _collect(process, lambda m: any(x[0] in ("finished", "failed") for x in m))
+        got = _collect(process, lambda m: any(isinstance(x, (Finished, Failed)) for x in m))
     finally:
         assert process.close(10.0)
     assert not process.alive
-    assert got[-1] == ("finished",)
-    mine = [m[1] for m in got if m[0] == "result"]
+    assert got[-1] == Finished()
+    mine = [m.result for m in got if isinstance(m, RunDone)]
     theirs, _ = results
     assert len(mine) == 4
     for a, b in zip(mine, theirs):
@@ -169,11 +170,11 @@ def test_the_child_process_streams_the_same_runs(data, configs, results):
 def test_close_ends_a_busy_child_at_once(data, configs):
     long = [CompareConfig("long", configs[0].model, configs[0].training.with_(epochs=100_000))]
     process = ComparisonProcess(*data, long, [0])
-    _collect(process, lambda m: any(x[0] == "epoch" for x in m))
+    _collect(process, lambda m: any(isinstance(x, EpochDone) for x in m))
     assert process.alive
     assert process.close(0.0) is False       # it did not end by itself: it was ended
     assert not process.alive
-    assert not any(m[0] == "failed" for m in process.messages())   # an ending asked for is no failure
+    assert not any(isinstance(m, Failed) for m in process.messages())   # an ending asked for is no failure
 
 
 def test_nothing_to_compare_is_refused(data, configs):

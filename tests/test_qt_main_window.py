@@ -53,7 +53,7 @@ def test_play_pause_and_step_with_the_keyboard(qtbot, window):
     qtbot.wait(200)
     assert window.network_view.graphics.viewportUpdateMode() == QGraphicsView.ViewportUpdateMode.MinimalViewportUpdate
     steps, position = window.snapshot.step, window.snapshot.position
-    window.controller.remote.send("snapshot")
+    window.controller.request_snapshot()
     qtbot.wait(300)
     assert window.snapshot.step == steps  # nothing trains while paused
     qtbot.keyClick(window, Qt.Key.Key_Right)  # one observation
@@ -216,22 +216,24 @@ def test_screenshot_of_a_bad_file_exits_2_without_waiting_on_a_dialog(tmp_path, 
 def test_remote_trainer_pause_cancels_a_pending_play(qtbot):
     """Play then pause at once: the pause wins, even before the child has started the run."""
     from aegui.core.data.demo import load_demo
+    from aegui.core.engine import protocol as p
     from aegui.core.engine.remote import RemoteTrainer
     from aegui.core.engine.spec import ModelSpec, TrainSpec
 
     remote = RemoteTrainer()
     try:
-        remote.send("build", load_demo("seed-toy"), None, ModelSpec(hidden=(3,)), TrainSpec(epochs=1_000_000), False)
-        remote.send("run")
-        remote.send("pause")
-        remote.send("snapshot")
+        remote.send(p.Build(load_demo("seed-toy"), None, ModelSpec(hidden=(3,)), TrainSpec(epochs=1_000_000)))
+        remote.send(p.Run())
+        remote.send(p.Pause())
+        remote.send(p.RequestSnapshot())
         states = []
-        qtbot.waitUntil(lambda: states.extend(m for m in remote.messages() if m[0] in ("state", "snapshot"))
-                        or any(m[0] == "snapshot" for m in states), timeout=TIMEOUT)
+        qtbot.waitUntil(lambda: states.extend(m for m in remote.messages()
+                                              if isinstance(m, (p.StateChanged, p.SnapshotReady)))
+                        or any(isinstance(m, p.SnapshotReady) for m in states), timeout=TIMEOUT)
         qtbot.wait(300)
         states.extend(remote.messages())
-        last_state = [m for m in states if m[0] == "state"][-1]
-        assert last_state[1] != "running"
+        last_state = [m for m in states if isinstance(m, p.StateChanged)][-1]
+        assert last_state.state in (p.State.READY, p.State.PAUSED)   # never running
     finally:
         assert remote.close()
 

@@ -10,6 +10,7 @@ from multiprocessing import shared_memory
 import numpy as np
 
 from aegui.core.data.demo import load_demo
+from aegui.core.engine import protocol as p
 from aegui.core.engine.remote import RemoteTrainer
 from aegui.core.engine.shared_weights import SlotPool, SlotReader
 from aegui.core.engine.spec import ModelSpec, TrainSpec
@@ -34,8 +35,10 @@ def test_weights_cross_exactly_and_read_only():
     pool, reader = SlotPool(), SlotReader()
     try:
         snap = _snapshot(hidden=(4, 2))
-        kind, name, layout, rest, blocks = pool.pack(snap)
-        assert kind == "shared" and rest.weights == () and name in blocks and len(blocks) == 2
+        packed = pool.pack(snap)
+        assert isinstance(packed, p.SnapshotShared)
+        name, layout, rest, blocks = packed.block, packed.layout, packed.snapshot, packed.blocks
+        assert rest.weights == () and name in blocks and len(blocks) == 2
         back = reader.unpack(name, layout, rest)
         assert len(back.weights) == len(snap.weights)
         for got, want in zip(back.weights, snap.weights):
@@ -44,7 +47,7 @@ def test_weights_cross_exactly_and_read_only():
         # a copy: the block's next use does not change the snapshot already taken
         pool.release(name)
         other = replace(snap, weights=tuple(np.full_like(w, 7.0) for w in snap.weights))
-        assert pool.pack(other)[0] == "shared"
+        assert isinstance(pool.pack(other), p.SnapshotShared)
         np.testing.assert_array_equal(back.weights[0], snap.weights[0])
     finally:
         reader.close()
@@ -56,11 +59,10 @@ def test_without_a_free_block_the_snapshot_goes_whole_and_the_stream_waits():
     try:
         snap = _snapshot()
         assert pool.ready()
-        names = [pool.pack(snap)[1]]
+        names = [pool.pack(snap).block]
         assert not pool.ready()
-        names.append(pool.pack(snap)[1])
-        kind, whole = pool.pack(snap)
-        assert kind == "snapshot" and whole is snap
+        names.append(pool.pack(snap).block)
+        assert pool.pack(snap) == p.SnapshotReady(snap)
         pool.release(names[0])
         assert not pool.ready()  # the stream waits until the window has taken every snapshot
         pool.release(names[1])
@@ -72,16 +74,17 @@ def test_without_a_free_block_the_snapshot_goes_whole_and_the_stream_waits():
 def test_larger_weights_retire_blocks_removed_when_given_back_and_close_removes_the_rest():
     pool = SlotPool(slots=2)
     small, large = _snapshot(hidden=(2,)), _snapshot(hidden=(40, 20))
-    in_flight = pool.pack(small)[1]
+    in_flight = pool.pack(small).block
     free_small = next(n for n in pool._blocks if n != in_flight)
-    _, bigger, _, _, blocks = pool.pack(large)
+    packed = pool.pack(large)
+    bigger, blocks = packed.block, packed.blocks
     assert in_flight in blocks and free_small not in blocks  # the retired one is still named
     assert _gone(free_small) and not _gone(in_flight)  # the one the window holds stays until given back
     pool.release(in_flight)
     assert _gone(in_flight)
     pool.close()
     assert _gone(bigger)
-    assert pool.pack(small)[0] == "snapshot"  # after close: whole snapshots, no new blocks
+    assert isinstance(pool.pack(small), p.SnapshotReady)  # after close: whole snapshots, no new blocks
 
 
 def test_a_trainer_streams_only_when_the_receiver_is_ready():
@@ -100,13 +103,13 @@ def test_a_trainer_streams_only_when_the_receiver_is_ready():
 def test_the_training_process_streams_through_shared_memory_and_leaves_no_block():
     remote = RemoteTrainer()
     try:
-        remote.send("stream", 0.001)
-        remote.send("display", 0)
-        remote.send("build", load_demo("ml100k-like"), None, ModelSpec(hidden=(20,)), TrainSpec(epochs=10_000), False)
-        remote.send("run")
+        remote.send(p.Stream(0.001))
+        remote.send(p.Display(0))
+        remote.send(p.Build(load_demo("ml100k-like"), None, ModelSpec(hidden=(20,)), TrainSpec(epochs=10_000)))
+        remote.send(p.Run())
         snaps, end = [], time.monotonic() + 60
         while len(snaps) < 10 and time.monotonic() < end:
-            snaps += [m[1] for m in remote.messages() if m[0] == "snapshot"]
+            snaps += [m.snapshot for m in remote.messages() if isinstance(m, p.SnapshotReady)]
             time.sleep(0.01)
         assert len(snaps) >= 10
         names = list(remote._slots._open)
@@ -116,7 +119,7 @@ def test_the_training_process_streams_through_shared_memory_and_leaves_no_block(
         assert s.trace is not None and np.isfinite(s.weights[0]).all()
         # the window takes the newest snapshot only, and gives its blocks back then: the stream waits
         time.sleep(0.5)
-        assert sum(m[0] == "snapshot" for m in remote.messages()) == 1
+        assert sum(isinstance(m, p.SnapshotReady) for m in remote.messages()) == 1
     finally:
         assert remote.close()
     assert all(_gone(name) for name in names)
@@ -124,10 +127,10 @@ def test_the_training_process_streams_through_shared_memory_and_leaves_no_block(
 
 def test_blocks_of_a_training_process_that_died_are_removed_when_the_window_closes():
     remote = RemoteTrainer()
-    remote.send("stream", 0.001)
-    remote.send("display", 0)
-    remote.send("build", load_demo("ml100k-like"), None, ModelSpec(hidden=(20,)), TrainSpec(epochs=10_000), False)
-    remote.send("run")
+    remote.send(p.Stream(0.001))
+    remote.send(p.Display(0))
+    remote.send(p.Build(load_demo("ml100k-like"), None, ModelSpec(hidden=(20,)), TrainSpec(epochs=10_000)))
+    remote.send(p.Run())
     end = time.monotonic() + 60
     while not remote._blocks and time.monotonic() < end:
         remote.messages()

@@ -33,6 +33,7 @@ import numpy as np
 
 from .data.errors import RatingsError
 from .data.ratings import Ratings
+from .engine.protocol import State
 from .engine.spec import ModelSpec, TrainSpec
 from .safe_write import WriteError, atomic_write
 
@@ -47,7 +48,7 @@ MAX_MEMBER = 1280 << 20
 #: deepest nesting accepted in session.json (its real depth is 3)
 MAX_JSON_DEPTH = 32
 #: progress fields and their ranges
-_PROGRESS_STATES = ("ready", "paused", "finished")
+_PROGRESS_STATES = (State.READY, State.PAUSED, State.FINISHED)
 
 
 class SessionError(ValueError):
@@ -198,7 +199,7 @@ def _progress(value, model: ModelSpec, path: Path) -> dict:
     if isinstance(elapsed, bool) or not isinstance(elapsed, (int, float)) or not 0 <= elapsed < 1e9:
         raise SessionError(f"{path}: progress.elapsed_s = {elapsed!r} is not a number of seconds")
     out["elapsed_s"] = float(elapsed)
-    state = value.get("state", "ready")
+    state = value.get("state", State.READY)
     if state not in _PROGRESS_STATES:
         raise SessionError(f"{path}: progress.state = {state!r} is not one of {', '.join(_PROGRESS_STATES)}")
     out["state"] = state

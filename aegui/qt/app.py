@@ -96,12 +96,12 @@ def _screenshot(app, window, path: str, train_seconds: float, show: tuple[str, .
         window.training_panel.play_action.setChecked(True)
         _wait(app, lambda: False, train_seconds)
         window.training_panel.play_action.setChecked(False)
-        _wait(app, lambda: c.state != "running", 10)
+        _wait(app, lambda: not c.running, 10)
     for name in show:
         window.docks[name].show()
         window.docks[name].raise_()
     last = window.snapshot
-    c.remote.send("snapshot")
+    c.request_snapshot()
     _wait(app, lambda: window.snapshot is not last, 2)
     _wait(app, lambda: False, 1.0 if show else 0.3)
     ok = window.grab().save(path)

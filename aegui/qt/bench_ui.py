@@ -98,6 +98,7 @@ def view_fps(app, data_name: str, hidden: tuple[int, ...], seconds: float) -> fl
     from PySide6.QtCore import QEventLoop, QTimer
 
     from ..core.data.demo import load_demo, ml1m_like
+    from ..core.engine import protocol as p
     from ..core.engine.remote import RemoteTrainer
     from ..core.engine.spec import ModelSpec, TrainSpec
     from .network_view import NetworkView
@@ -110,17 +111,17 @@ def view_fps(app, data_name: str, hidden: tuple[int, ...], seconds: float) -> fl
     drawn = []
 
     def frame():
-        latest = [m[1] for m in remote.messages() if m[0] == "snapshot"]
+        latest = [m.snapshot for m in remote.messages() if isinstance(m, p.SnapshotReady)]
         if latest:
             view.show_snapshot(latest[-1])
             view.graphics.viewport().repaint()
             drawn.append(time.perf_counter())
 
     try:
-        remote.send("stream", 1.0 / STREAM_RATE)
-        remote.send("display", 0)
-        remote.send("build", data, None, ModelSpec(hidden=hidden), TrainSpec(epochs=1_000_000, batch_size=32), False)
-        remote.send("run")
+        remote.send(p.Stream(1.0 / STREAM_RATE))
+        remote.send(p.Display(0))
+        remote.send(p.Build(data, None, ModelSpec(hidden=hidden), TrainSpec(epochs=1_000_000, batch_size=32)))
+        remote.send(p.Run())
         timer = QTimer()
         timer.setInterval(2)  # polls: a frame as soon as a snapshot is there
         timer.timeout.connect(frame)

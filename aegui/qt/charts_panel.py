@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
 
 from .palette import NEGATIVE_HEX, POSITIVE_HEX
 from .plot_export import ExportButton, export_view
+from ..core.engine.protocol import State
 
 #: chart redraws per second while training (axes are expensive to repaint; the curves stay live enough)
 MAX_RATE = 4
@@ -84,7 +85,7 @@ class ChartsPanel(QWidget):
         history = snapshot.history
         epochs_key = (len(history.epoch_train_rmse), snapshot.viewing, len(snapshot.branches))
         steps_key = len(history.step_loss)
-        if snapshot.state != "running":
+        if snapshot.state != State.RUNNING:
             self._draw_epochs(snapshot, epochs_key)
             self._draw_steps(history, steps_key)
             return

@@ -26,6 +26,7 @@ from .charts_panel import MAX_RATE
 from .heatmap import HeatMap
 from .on_screen import on_screen
 from .plot_export import ExportButton, export_view
+from ..core.engine.protocol import State
 
 #: activations whose range is known: the colour scale spans ``[−1, 1]`` (others: ``±max |h|`` of the insight)
 #: movies listed in and out of a unit
@@ -176,7 +177,7 @@ class CodesPanel(QWidget):
             self._stale = True
             return
         now = time.monotonic()
-        if snapshot.state == "running" and now - self._drawn_at < 1 / MAX_RATE:
+        if snapshot.state == State.RUNNING and now - self._drawn_at < 1 / MAX_RATE:
             return
         self._drawn_at = now
         if old is None or old.activations != snapshot.activations:

@@ -25,6 +25,8 @@ from ..core.engine.compare import (CompareConfig, ComparisonProcess, RunResult, 
 from ..core.engine.spec import KIND_TITLES, KINDS, ModelSpec, TrainSpec
 from .palette import NEGATIVE_HEX, POSITIVE_HEX
 from .plot_export import export_view
+from ..core.engine import protocol as p
+from ..core.engine.protocol import State
 
 #: how often the panel collects the comparison's messages (and redraws when something changed)
 POLL_HZ = 10
@@ -277,30 +279,30 @@ class ComparePanel(QWidget):
         if self.process is None:
             return
         total = len(self.configs) * len(self.seeds)
-        for message in self.process.messages():
-            kind = message[0]
-            if kind == "epoch":
-                _, index, seed, epoch, train_rmse, test_rmse = message
-                train, test = self.live.setdefault((index, seed), ([], []))
-                train.append(train_rmse)
-                test.append(test_rmse)
-                self.progress.setText(f"run {len(self.results) + 1} of {total}: {self.configs[index].name}, "
-                                      f"seed {seed}, epoch {epoch}/{self.configs[index].training.epochs}")
-                self._dirty = True
-            elif kind == "result":
-                result: RunResult = message[1]
-                self.results.append(result)
-                self.live[(result.config_index, result.seed)] = (list(result.train_curve), list(result.test_curve))
-                self._fill_table()
-                self._dirty = True
-            elif kind == "finished":
-                done = sum(r.state != "stopped" for r in self.results)
-                what = "stopped" if self._stopping else "done"
-                self.progress.setText(f"{what}: {done} of {total} runs in {time.monotonic() - self._started_at:.1f} s")
-                self._end_process()
-            elif kind == "failed":
-                self.progress.setText(f"<span style='color:#c0392b'>{message[1]}</span>")
-                self._end_process()
+        for reply in self.process.messages():
+            match reply:
+                case p.EpochDone(index, seed, epoch, train_rmse, test_rmse):
+                    train, test = self.live.setdefault((index, seed), ([], []))
+                    train.append(train_rmse)
+                    test.append(test_rmse)
+                    self.progress.setText(f"run {len(self.results) + 1} of {total}: {self.configs[index].name}, "
+                                          f"seed {seed}, epoch {epoch}/{self.configs[index].training.epochs}")
+                    self._dirty = True
+                case p.RunDone(result):
+                    self.results.append(result)
+                    self.live[(result.config_index, result.seed)] = (list(result.train_curve),
+                                                                      list(result.test_curve))
+                    self._fill_table()
+                    self._dirty = True
+                case p.Finished():
+                    done = sum(r.state != State.STOPPED for r in self.results)
+                    what = "stopped" if self._stopping else "done"
+                    self.progress.setText(f"{what}: {done} of {total} runs in "
+                                          f"{time.monotonic() - self._started_at:.1f} s")
+                    self._end_process()
+                case p.Failed(text):
+                    self.progress.setText(f"<span style='color:#c0392b'>{text}</span>")
+                    self._end_process()
         if self._dirty:
             self._draw()
 
@@ -313,7 +315,7 @@ class ComparePanel(QWidget):
 
     def summaries(self):
         """:func:`summarise` of the completed runs (a stopped run is left out)."""
-        return summarise([r for r in self.results if r.state != "stopped"])
+        return summarise([r for r in self.results if r.state != State.STOPPED])
 
     def _fill_table(self) -> None:
         summaries = self.summaries()
@@ -366,7 +368,7 @@ class ComparePanel(QWidget):
         """Finished runs as they are, runs in progress with their epochs so far."""
         finished = {(r.config_index, r.seed) for r in self.results}
         partial = [RunResult(i, self.configs[i].name, seed, np.asarray(tr, float), np.asarray(te, float),
-                             math.nan, math.nan, len(tr), math.nan, "running", "running")
+                             math.nan, math.nan, len(tr), math.nan, State.RUNNING, "running")
                    for (i, seed), (tr, te) in self.live.items() if (i, seed) not in finished]
         return list(self.results) + partial
 

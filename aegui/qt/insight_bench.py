@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from ..core.data.demo import GENRES
 from ..core.data.ratings import Ratings
+from ..core.engine.protocol import State
 from ..core.engine.snapshot import History, Insight, PhaseInfo, Snapshot
 from .codes_panel import CodesPanel
 from .latent_panel import LatentPanel
@@ -73,7 +74,7 @@ def draw_times_ms(n_users: int = 6040, n_units: int = 500) -> dict[str, float]:
     w2 = rng.normal(0, 0.05, (N_MOVIES, n_units)).astype(np.float32)
     b1, b2 = np.zeros(n_units, np.float32), np.zeros(N_MOVIES, np.float32)
     phase = PhaseInfo("finetune", 0, 0, 1, 1, "training")
-    snapshot = Snapshot("paused", "", phase, (phase,), 0, 0, 0, n_users, 64, 0.0, (N_MOVIES, n_units, N_MOVIES),
+    snapshot = Snapshot(State.PAUSED, "", phase, (phase,), 0, 0, 0, n_users, 64, 0.0, (N_MOVIES, n_units, N_MOVIES),
                         ("sigmoid", "identity"), (w1, w2), (b1, b2), None, None, None, None,
                         (True, True), None, None, History())
     try:

@@ -43,6 +43,7 @@ from .training_panel import TrainingPanel
 from .user_panel import UserPanel
 from .weights_panel import WeightsPanel
 from .worker import FRAME_RATE, TrainingController
+from ..core.engine.protocol import State
 
 SESSION_FILTER = "aegui sessions (*.aegui)"
 RATINGS_FILTER = "Ratings (*.csv *.data *.dat *.txt *.tsv);;All files (*)"
@@ -322,9 +323,9 @@ class MainWindow(QMainWindow):
         self.controller.step(unit)
 
     def _on_state(self, state: str, message: str) -> None:
-        self.training_panel.set_running(state == "running")
+        self.training_panel.set_running(state == State.RUNNING)
         self.engine_label.setText(f"engine: {state}")
-        if state == "diverged":
+        if state == State.DIVERGED:
             self.report_error(message)
 
     def _on_event(self, event) -> None:
@@ -339,7 +340,7 @@ class MainWindow(QMainWindow):
         runs between them: the network view's update now, its repaint :data:`PAINT_AFTER_MS` later, the
         panels (and their repaints) :data:`PANELS_AFTER_MS` later; otherwise all at once."""
         self.snapshot = snapshot
-        running = snapshot.state == "running"
+        running = snapshot.state == State.RUNNING
         if self._frames_to_freeze and running:
             self._frames_to_freeze -= 1
             if not self._frames_to_freeze:
@@ -391,7 +392,7 @@ class MainWindow(QMainWindow):
         views = self._insight_views()
         if s is None or not self.controller.built or not views:
             return
-        running = s.state == "running"
+        running = s.state == State.RUNNING
         # the network view marks dormant units: an epoch's worth of change is enough for it
         moment = len(s.history.epoch_train_rmse) if running and views == [self.network_view] else s.step
         key = (self._build, moment, s.viewing, self._shown_user, self.user_panel.top.value(),

@@ -16,6 +16,7 @@ from .charts_panel import MAX_RATE
 from .heatmap import HeatMap
 from .on_screen import on_screen
 from .plot_export import ExportButton, export_view
+from ..core.engine.protocol import State
 
 WEIGHT_BINS = 60
 BIAS_BINS = 30
@@ -84,7 +85,7 @@ class WeightsPanel(QWidget):
         if self._stale:
             return
         now = time.monotonic()
-        if snapshot.state == "running" and now - self._drawn_at < 1 / MAX_RATE:
+        if snapshot.state == State.RUNNING and now - self._drawn_at < 1 / MAX_RATE:
             return
         self._drawn_at = now
         self._draw()

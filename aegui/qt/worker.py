@@ -12,6 +12,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
+from ..core.engine import protocol as p
+from ..core.engine.protocol import State
+
 #: how often the UI takes the latest snapshot while training (frames per second)
 FRAME_RATE = 30
 #: snapshots a second the trainer streams at most: faster than the frames, so that each frame finds a
@@ -22,7 +25,7 @@ STREAM_RATE = 2 * FRAME_RATE
 
 class TrainingController(QObject):
     snapshot = Signal(object)
-    stateChanged = Signal(str, str)
+    stateChanged = Signal(object, str)  # (State, message)
     event = Signal(object)
     failed = Signal(str)
     ready = Signal()
@@ -34,7 +37,7 @@ class TrainingController(QObject):
         super().__init__(parent)
         self.remote = None
         self.info: dict | None = None   # what the trainer was built with (None until built)
-        self.state = "none"
+        self.state = State.NONE
         self.last_snapshot = None
         self._latest = None
         self._answers: dict[str, object] = {}   # the newest insight / encoding of this frame
@@ -48,7 +51,7 @@ class TrainingController(QObject):
             from ..core.engine.remote import RemoteTrainer
 
             self.remote = RemoteTrainer()
-            self.remote.send("stream", 1.0 / STREAM_RATE)  # while training, a new snapshot every frame
+            self.remote.send(p.Stream(1.0 / STREAM_RATE))  # while training, a new snapshot every frame
             self.timer.start()
         return self.remote
 
@@ -61,75 +64,84 @@ class TrainingController(QObject):
         remote = self._start()
         self.pause()
         self.info = None
-        remote.send("build", train, test, model, training, keep_weights, weights)
+        remote.send(p.Build(train, test, model, training, keep_weights, weights))
 
     def adopt(self, session) -> None:
         remote = self._start()
         self.pause()
         self.info = None
-        remote.send("adopt", session)
+        remote.send(p.Adopt(session))
 
     def play(self) -> None:
         """Train on (a build still under way runs first: the child takes commands in order)."""
-        if self.remote is not None and self.state != "running":
-            self.state = "running"
-            self.remote.send("run")
+        if self.remote is not None and self.state != State.RUNNING:
+            self.state = State.RUNNING
+            self.remote.send(p.Run())
 
     def pause(self) -> None:
         if self.remote is not None:
-            self.remote.send("pause")
+            self.remote.send(p.Pause())
 
     def stop(self) -> None:
-        if self.remote is not None and self.state == "running":
-            self.remote.send("stop")
+        if self.remote is not None and self.state == State.RUNNING:
+            self.remote.send(p.Stop())
 
     def step(self, unit: str) -> None:
         if self.remote is not None:
             self.pause()
-            self.remote.send("step", unit)
+            self.remote.send(p.Step(unit))
 
     def set_speed(self, delay_s: float) -> None:
         """0 = full speed; otherwise seconds between observations (slow motion)."""
-        self._start().send("speed", max(0.0, delay_s))
+        self._start().send(p.Speed(max(0.0, delay_s)))
 
     def set_training(self, training) -> None:
         if self.built:
             self.pause()
-            self.remote.send("set_training", training)
+            self.remote.send(p.SetTraining(training))
 
     def set_parameter(self, layer: int, kind: str, row: int, col: int, value: float) -> None:
         if self.built:
             self.pause()
-            self.remote.send("set_parameter", layer, kind, row, col, value)
+            self.remote.send(p.SetParameter(layer, kind, row, col, value))
 
     def view(self, index: int | None) -> None:
         """Show timeline point ``index`` in every view (``None``: the present)."""
         if self.built:
             self.pause()
-            self.remote.send("view", index)
+            self.remote.send(p.View(index))
 
     def branch(self, index: int) -> None:
         """Go back to timeline point ``index`` and train on from there."""
         if self.built:
             self.pause()
-            self.remote.send("branch", index)
+            self.remote.send(p.Branch(index))
 
     def request_insight(self, user: int, top: int = 10, min_ratings: int | None = None) -> None:
         """Ask for an :class:`Insight` of ``user``: ``top`` recommendations among the movies with at least
         ``min_ratings`` training ratings (``None``: the engine's default rule)."""
         if self.built:
-            self.remote.send("insight", user, top, min_ratings)
+            self.remote.send(p.RequestInsight(user, top, min_ratings))
 
     def encode(self, ratings) -> None:
         if self.built:
-            self.remote.send("encode", ratings)
+            self.remote.send(p.Encode(ratings))
 
     def export_model(self, path: str) -> None:
         if self.built:
-            self.remote.send("export_model", path)
+            self.remote.send(p.ExportModel(path))
+
+    def request_snapshot(self) -> None:
+        """Ask for a snapshot now (while running, the next update publishes one)."""
+        if self.remote is not None:
+            self.remote.send(p.RequestSnapshot())
+
+    @property
+    def running(self) -> bool:
+        return self.state == State.RUNNING
 
     def set_display(self, observation) -> None:
-        self._start().send("display", observation)
+        self._start().send(p.Display(observation))
 
     def session(self, name: str):
         """The current data, settings, weights and history (for saving); waits for the trainer."""
@@ -149,25 +161,27 @@ class TrainingController(QObject):
         """Handle everything the child sent; keep only the newest snapshot for the next frame."""
         if self.remote is None:
             return
-        for message in self.remote.messages():
-            kind = message[0]
-            if kind == "snapshot":
-                self._latest = message[1]
-            elif kind == "built":
-                self.info = message[1]
-                self.state = "ready"
-                self.ready.emit()
-            elif kind == "state":
-                self.state = message[1]
-                self.stateChanged.emit(message[1], message[2])
-            elif kind == "event":
-                self.event.emit(message[1])
-            elif kind == "failed":
-                self.failed.emit(message[1])
-            elif kind == "exported":
-                self.exported.emit(message[1])
-            elif kind in ("insight", "encoded"):
-                self._answers[kind] = message[1]
+        for reply in self.remote.messages():
+            match reply:
+                case p.SnapshotReady(snapshot):
+                    self._latest = snapshot
+                case p.Built(info):
+                    self.info = info
+                    self.state = State.READY
+                    self.ready.emit()
+                case p.StateChanged(state, message):
+                    self.state = state
+                    self.stateChanged.emit(state, message)
+                case p.EventHappened(event):
+                    self.event.emit(event)
+                case p.Failed(text):
+                    self.failed.emit(text)
+                case p.Exported(paths):
+                    self.exported.emit(paths)
+                case p.InsightReady(insight):
+                    self._answers["insight"] = insight
+                case p.Encoded(encoding):
+                    self._answers["encoded"] = encoding
 
     def _tick(self) -> None:
         """One frame: draw the newest snapshot (the trainer streams them while it runs)."""

@@ -5,16 +5,11 @@ one epoch at a time, so a stop request is honoured between epochs); :func:`run_c
 configuration for every seed in turn; :func:`summarise` gives per configuration the mean and the sample
 standard deviation over seeds of the final RMSEs, epochs and seconds; :func:`spread` the per-epoch
 band of curves over seeds. :class:`ComparisonProcess` runs a comparison in a spawned child process (the
-window stays responsive, as with :mod:`aegui.core.engine.remote`) and streams, through a pipe:
-
-``("epoch", config_index, seed, epoch, train_rmse, test_rmse)``
-    after each fine-tuning epoch of a run;
-``("result", RunResult)``
-    after each run (a stopped run too, with ``state == "stopped"``);
-``("finished",)``
-    when every run is done or a stop was honoured;
-``("failed", text)``
-    when the comparison raised, or the child ended without saying ``finished``.
+window stays responsive, as with :mod:`aegui.core.engine.remote`) and streams the replies of
+:mod:`.protocol` through a pipe: :class:`~.protocol.EpochDone` after each fine-tuning epoch of a run,
+:class:`~.protocol.RunDone` after each run (a stopped run too, with ``state`` STOPPED), then
+:class:`~.protocol.Finished` when every run is done or a stop was honoured, or
+:class:`~.protocol.Failed` when the comparison raised or the child ended without finishing.
 
 All RMSEs are in rating units (stars). No Qt here.
 """
@@ -23,10 +18,7 @@ from __future__ import annotations
 
 import csv
 import math
-import multiprocessing as mp
 import os
-import queue
-import threading
 import time
 import traceback
 from dataclasses import dataclass
@@ -36,7 +28,8 @@ import numpy as np
 
 from ..data.ratings import Ratings
 from ..data.splits import Unseen
-from .remote import drain
+from .process_host import ProcessHost
+from .protocol import EpochDone, Failed, Finished, RunDone, State
 from .spec import MAX_UNITS, ModelSpec, TrainSpec
 
 
@@ -191,16 +184,16 @@ def run_one(train: Ratings, test: Ratings | None, config: CompareConfig, seed: i
     return RunResult(config_index, config.name, seed, history.epoch_train_rmse[finetune].copy(),
                      history.epoch_test_rmse[finetune].copy(), float(metrics["train_rmse"]),
                      float("nan") if test_rmse is None else float(test_rmse), int(finetune.sum()), seconds,
-                     "stopped" if stopped else trainer.state, "stopped" if stopped else trainer.message)
+                     State.STOPPED if stopped else trainer.state, "stopped" if stopped else trainer.message)
 
 
 def run_comparison(train: Ratings, test: Ratings | None, configs: Sequence[CompareConfig], seeds: Sequence[int],
-                   on_progress: Callable[[tuple], None] | None = None,
+                   on_progress: Callable[[EpochDone | RunDone], None] | None = None,
                    should_stop: Callable[[], bool] | None = None, test_unseen: Unseen | None = None
                    ) -> list[RunResult]:
     """Every configuration with every seed, one after another: seed by seed, and within a seed every
-    configuration (so the first round already compares them all). ``on_progress`` receives the
-    ``("epoch", …)`` and ``("result", …)`` messages of the module docstring. After a stop the results
+    configuration (so the first round already compares them all). ``on_progress`` receives an
+    :class:`EpochDone` after each epoch and a :class:`RunDone` after each run. After a stop the results
     end with the stopped run."""
     if not configs:
         raise ValueError("nothing to compare: no configurations")
@@ -212,13 +205,13 @@ def run_comparison(train: Ratings, test: Ratings | None, configs: Sequence[Compa
             on_epoch = None
             if on_progress is not None:
                 def on_epoch(epoch, tr, te, index=index, seed=seed):
-                    on_progress(("epoch", index, seed, epoch, tr, te))
+                    on_progress(EpochDone(index, seed, epoch, tr, te))
             result = run_one(train, test, config, seed, config_index=index, on_epoch=on_epoch,
                              should_stop=should_stop, test_unseen=test_unseen)
             results.append(result)
             if on_progress is not None:
-                on_progress(("result", result))
-            if result.state == "stopped":
+                on_progress(RunDone(result))
+            if result.state == State.STOPPED:
                 return results
     return results
 
@@ -298,68 +291,33 @@ def _serve(conn, stop, train, test, configs, seeds) -> None:
         run_comparison(train, test, configs, seeds, on_progress=conn.send, should_stop=stop.is_set)
     except Exception as exc:  # noqa: BLE001 - every failure reaches the window as a message
         traceback.print_exc()
-        conn.send(("failed", f"The comparison failed: {exc}"))
+        conn.send(Failed(f"The comparison failed: {exc}"))
     else:
-        conn.send(("finished",))
+        conn.send(Finished())
     finally:
         conn.close()
 
 
-class ComparisonProcess:
+class ComparisonProcess(ProcessHost):
     """Runs :func:`run_comparison` in a spawned child; :meth:`messages` collects what it sends."""
+
+    what = "comparison"
 
     def __init__(self, train: Ratings, test: Ratings | None, configs: Sequence[CompareConfig], seeds: Sequence[int]):
         if not configs or not seeds:
             raise ValueError("nothing to compare: choose at least one configuration and one seed")
-        ctx = mp.get_context("spawn")
-        self.conn, child = ctx.Pipe(duplex=False)
-        self._stop = ctx.Event()
-        self.process = ctx.Process(target=_serve, args=(child, self._stop, train, test, list(configs), list(seeds)),
-                                   daemon=True, name="aegui-compare")
-        self.process.start()
-        child.close()
-        self._closing = False
-        self._inbox: queue.Queue = queue.Queue()
-        # a reader thread drains the pipe so the child never waits for the window to poll
-        self._reader = threading.Thread(target=self._read, daemon=True, name="aegui-compare-reader")
-        self._reader.start()
+        import multiprocessing as mp
 
-    def _read(self) -> None:
-        ended = False
-        while True:
-            try:
-                message = self.conn.recv()
-            except (EOFError, OSError):
-                if not ended and not self._closing:
-                    self._inbox.put(("failed", "the comparison process ended unexpectedly"))
-                return
-            ended = ended or message[0] in ("finished", "failed")
-            self._inbox.put(message)
+        self._stop = mp.get_context("spawn").Event()
+        super().__init__(_serve, (self._stop, train, test, list(configs), list(seeds)), name="aegui-compare",
+                         duplex=False)
 
-    def messages(self) -> list[tuple]:
-        """Everything the child has sent since the last call (never blocks)."""
-        return drain(self._inbox)
+    def final(self, reply) -> bool:
+        return isinstance(reply, (Finished, Failed))
 
-    @property
-    def alive(self) -> bool:
-        return self.process.is_alive()
+    def ask_to_end(self) -> None:
+        self._stop.set()
 
     def stop(self) -> None:
-        """Ask the child to stop after the epoch it is training (it then sends the run and ``finished``)."""
+        """Ask the child to stop after the epoch it is training (it then sends the run and Finished)."""
         self._stop.set()
-
-    def close(self, timeout: float = 5.0) -> bool:
-        """Stop and end the child, whatever it is doing; ``True`` when it ended by itself within ``timeout``."""
-        self._closing = True
-        self._stop.set()
-        self.process.join(timeout)
-        clean = not self.process.is_alive()
-        if not clean:
-            self.process.terminate()
-            self.process.join(2.0)
-            if self.process.is_alive():
-                self.process.kill()
-                self.process.join(2.0)
-        self._reader.join(1.0)
-        self.conn.close()
-        return clean

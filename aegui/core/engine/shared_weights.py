@@ -20,6 +20,8 @@ from multiprocessing import shared_memory
 
 import numpy as np
 
+from .protocol import SnapshotReady, SnapshotShared
+
 #: blocks: a streamed snapshot uses one at a time; the other carries a snapshot of a state change (a
 #: pause, a step) sent while the window still holds the streamed one
 SLOTS = 2
@@ -61,29 +63,28 @@ class SlotPool:
         with self._lock:
             return len(self._free) == len(self._blocks)
 
-    def pack(self, snapshot) -> tuple:
-        """``("snapshot", snapshot)`` when no block is free, else ``("shared", name, layout, rest,
-        blocks)``: the weights copied into block ``name`` at ``layout``, ``rest`` the snapshot without
-        them and ``blocks`` the names of every block there is (the window removes any left behind by a
-        process that did not end cleanly)."""
+    def pack(self, snapshot) -> SnapshotReady | SnapshotShared:
+        """:class:`SnapshotReady` when no block is free, else :class:`SnapshotShared`: the weights copied
+        into a free block at a layout, the snapshot without them, and the names of every block there
+        is (the window removes any left behind by a process that did not end cleanly)."""
         weights = snapshot.weights
         if not weights:
-            return ("snapshot", snapshot)
+            return SnapshotReady(snapshot)
         layout = _layout(weights)
         nbytes = _nbytes(layout)
         with self._lock:
             if self._closed:
-                return ("snapshot", snapshot)
+                return SnapshotReady(snapshot)
             if nbytes > self._size:
                 self._grow(nbytes)
             if not self._free:
-                return ("snapshot", snapshot)
+                return SnapshotReady(snapshot)
             name = self._free.pop()
             block = self._blocks[name]
             blocks = (*self._blocks, *self._retired)
         for w, (shape, dtype, offset) in zip(weights, layout):
             np.ndarray(shape, dtype, buffer=block.buf, offset=offset)[...] = w
-        return ("shared", name, layout, replace(snapshot, weights=()), blocks)
+        return SnapshotShared(name, layout, replace(snapshot, weights=()), tuple(blocks))
 
     def release(self, name: str) -> None:
         """The window has copied block ``name``: it is free again (or gone, if it was retired)."""

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .protocol import State
+
 #: an :class:`Insight` carries the codes of at most this many observations (an evenly spread sample)
 MAX_CODE_ROWS = 20_000
 
@@ -184,7 +186,7 @@ class Branch:
 class Snapshot:
     """The whole visible state of a trainer at one moment."""
 
-    state: str                      # "ready", "running", "paused", "finished", "stopped", "diverged"
+    state: State
     message: str
     phase: PhaseInfo
     phases: tuple[PhaseInfo, ...]

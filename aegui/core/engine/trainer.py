@@ -32,6 +32,7 @@ from .network import Network
 from .objective import Evaluation, Penalty, evaluate
 from .observations import Codes, Observations, orient
 from .optimizers import FlatOptimizer
+from .protocol import ENDED, State
 from .predict import squared_error
 from .rbm import RBM
 from .snapshot import (MAX_CODE_ROWS, Branch, Encoding, History, Insight, PhaseInfo, RBMTrace, Snapshot, Trace,
@@ -152,7 +153,7 @@ class Trainer:
         self.epoch = 0
         self.position = 0
         self.steps = 0
-        self.state = "ready"
+        self.state = State.READY
         self.message = "ready to train"
         self.elapsed = 0.0
         self._order: torch.Tensor | None = None
@@ -303,7 +304,7 @@ class Trainer:
     # ------------------------------------------------------------------ control (any thread)
     @property
     def finished(self) -> bool:
-        return self.state in ("finished", "diverged")
+        return self.state in ENDED
 
     @property
     def batch_size(self) -> int:
@@ -406,7 +407,7 @@ class Trainer:
         params, step = st.good
         st.network.params.copy_(params)
         st.backup.copy_(params)
-        self.state = "diverged"
+        self.state = State.DIVERGED
         self.message = (f"training diverged at update {self.steps + 1} (the loss became NaN, infinite or "
                         f"exploded); the weights after update {step} (the last epoch that ended well) were "
                         "restored — lower the learning rate")
@@ -414,8 +415,8 @@ class Trainer:
         self._emit("diverged", self.message)
 
     def _leave_ready(self) -> None:
-        if self.state == "ready":
-            self.state, self.message = "paused", "stepping"
+        if self.state == State.READY:
+            self.state, self.message = State.PAUSED, "stepping"
 
     @property
     def display_observation(self) -> int | None:
@@ -482,17 +483,17 @@ class Trainer:
             self._leave_past()
         if self.finished:
             return self.state
-        self.state, self.message = "running", self.stage.info.title
+        self.state, self.message = State.RUNNING, self.stage.info.title
         done_epochs = 0
         epoch_marker = (self.phase_index, self.epoch)
         while not self.finished:
             if self._stop.is_set():
                 self._stop.clear()
-                self.state, self.message = "stopped", "stopped"
+                self.state, self.message = State.STOPPED, "stopped"
                 self._emit("stopped", self.message)
                 break
             if self._pause.is_set():
-                self.state, self.message = "paused", "paused"
+                self.state, self.message = State.PAUSED, "paused"
                 self._emit("paused", self.message)
                 break
             if self.delay_s > 0:
@@ -509,7 +510,7 @@ class Trainer:
                 epoch_marker = (self.phase_index, self.epoch)
                 done_epochs += 1
                 if max_epochs is not None and done_epochs >= max_epochs and not self.finished:
-                    self.state, self.message = "paused", f"paused after {done_epochs} epochs"
+                    self.state, self.message = State.PAUSED, f"paused after {done_epochs} epochs"
                     break
         self._pause.clear()
         return self.state
@@ -568,7 +569,7 @@ class Trainer:
     def _finish(self, message: str) -> None:
         if self._best is not None:
             self.network.params.copy_(self._best[1])
-        self.state, self.message = "finished", message
+        self.state, self.message = State.FINISHED, message
         self._emit("finished", message)
 
     def _rmse(self, targets_obs: Ratings, inputs: Observations | None = None) -> float:
@@ -617,14 +618,14 @@ class Trainer:
             st.info = self.phases[self.phase_index]
             if st.network is not None:
                 st.optimizer = self._optimizer(st.network)
-            if self.state == "finished" and self.epoch < st.info.epochs:
-                self.state, self.message = "paused", "more epochs to go"
+            if self.state == State.FINISHED and self.epoch < st.info.epochs:
+                self.state, self.message = State.PAUSED, "more epochs to go"
 
     # ------------------------------------------------------------------ saving and restoring
     def progress(self) -> dict:
         """Where training stands (JSON-friendly)."""
         return {"phase": self.phase_index, "epoch": self.epoch, "steps": self.steps,
-                "state": "finished" if self.state == "finished" else "paused" if self.steps else "ready",
+                "state": str(State.FINISHED if self.state == State.FINISHED else State.PAUSED if self.steps else State.READY),
                 "elapsed_s": self.elapsed}
 
     def history_lists(self) -> dict[str, list]:
@@ -656,10 +657,10 @@ class Trainer:
             self.timeline.clear()
             self.branches = []
             self._record()
-            if progress.get("state") == "finished" or self.epoch >= self.stage.info.epochs:
-                self.state, self.message = "finished", "finished (restored)"
+            if progress.get("state") == State.FINISHED or self.epoch >= self.stage.info.epochs:
+                self.state, self.message = State.FINISHED, "finished (restored)"
             elif self.steps:
-                self.state, self.message = "paused", "restored"
+                self.state, self.message = State.PAUSED, "restored"
 
     # ------------------------------------------------------------------ the timeline
     def _record(self) -> None:
@@ -733,7 +734,7 @@ class Trainer:
             self._step_index, self._step_loss = self._step_index[:keep], self._step_loss[:keep]
             self._best, self._stale_epochs = None, 0
             self.timeline.truncate(index)
-            self.state = "paused" if self.steps else "ready"
+            self.state = State.PAUSED if self.steps else "ready"
             self.message = f"back at {point.label}: training goes on from here"
             if self.epoch >= self.stage.info.epochs:
                 self._next_phase()
@@ -912,7 +913,7 @@ class Trainer:
             state, message, epoch, steps, position, elapsed = (
                 self.state, self.message, self.epoch, self.steps, self.position, self.elapsed)
             if past is not None:
-                state, message = "viewing", f"showing the past ({past.label}): train from here, or go back to the present"
+                state, message = State.VIEWING, f"showing the past ({past.label}): train from here, or go back to the present"
                 epoch, steps, position, elapsed = past.epoch, past.step, 0, past.elapsed
             return Snapshot(
                 state, message, self.phases[past.phase] if past else self.stage.info, tuple(self.phases), epoch,

@@ -156,7 +156,8 @@ def test_the_glow_marks_exactly_the_largest_changes_between_two_frames(view):
     assert strong == edge_segments(view, [k for k in view.drawing.glowing[0] if (e.layer[k], e.row[k]) != (3, 4)])
 
     view.show_snapshot(dataclasses.replace(s1))  # the same moment sent again: the glow stays
-    assert segments(view.drawing.glow.groups) == edge_segments(view, view.drawing.glowing[0]) and len(view.drawing.glowing[0]) == 3
+    glowing = view.drawing.glowing[0]
+    assert segments(view.drawing.glow.groups) == edge_segments(view, glowing) and len(glowing) == 3
     view.show_snapshot(dataclasses.replace(s1, state="paused"))  # paused: nothing is changing, no glow
     assert segments(view.drawing.glow.groups) == set()
     view.show_snapshot(dataclasses.replace(s1, step=s1.step + 1))  # a new moment, nothing changed: none
@@ -203,7 +204,8 @@ def test_dormant_units_and_the_sparsity_target_come_from_the_insight(view):
     assert "dormant" not in view.describe(view.hit_at(view.scene_pos(2, 0)))
 
     view.show_insight(dataclasses.replace(insight, dormant=(np.ones(5, bool),) * 3))  # another network's
-    assert not len(view.drawing.dormant.points()) and "dormant" not in "".join(t for r in view.drawing.labels.runs for t in r.texts)
+    texts = "".join(t for r in view.drawing.labels.runs for t in r.texts)
+    assert not len(view.drawing.dormant.points()) and "dormant" not in texts
 
 
 @pytest.mark.parametrize("kind, name", [("sparse", "β·KL"), ("contractive", "λ‖J‖²_F")])

@@ -14,7 +14,7 @@ from aegui.core.data.ratings import Ratings
 from aegui.core.engine.spec import KINDS, ModelSpec, TrainSpec
 from aegui.core.engine.trainer import Trainer
 from aegui.qt import palette
-from aegui.core.layout import MAX_NODES, Hit
+from aegui.core.layout import MAX_NODES, Edges, Hit, layer_edges
 from aegui.qt.network import NetworkView
 
 LEFT = Qt.MouseButton.LeftButton
@@ -245,17 +245,16 @@ def test_the_edge_slider_keeps_the_strongest_edges(view):
     # every pair of drawn units in adjacent columns, and each drawn unit's bias, is a candidate edge
     n_candidates = sum(len(cols[l + 1].units) * (len(cols[l].units) + 1) for l in range(len(s.weights)))
 
+    # every candidate's strength |w| / max |W_l| (that measure is checked by hand in test_scene_layout.py)
+    every = Edges.concat([layer_edges(s, cols, l, view.frame.norms) for l in range(len(s.weights))])
+    strength = dict(zip(zip(every.layer.tolist(), every.row.tolist(), every.col.tolist()), every.mag.tolist()))
+
     def check(n_shown):
         e = view.frame.edges
-        assert e.candidates == n_candidates and len(e.w) == n_shown
-        for layer, (w, b) in enumerate(zip(s.weights, s.biases)):
-            rows, units = cols[layer + 1].units, cols[layer].units
-            # a bias counts as strong as the layer's strongest weight at most (the view's documented rule)
-            cap = np.abs(w).max()
-            strengths = np.minimum(np.abs(np.column_stack([w[np.ix_(rows, units)], b[rows]])), cap)
-            drawn = e.layer == layer
-            if drawn.any():  # nothing stronger than a drawn edge of the same layer is left out
-                assert (strengths > np.minimum(np.abs(e.w[drawn]), cap).min()).sum() < drawn.sum()
+        assert e.candidates == n_candidates == len(strength) and len(e.w) == n_shown
+        drawn = set(zip(e.layer.tolist(), e.row.tolist(), e.col.tolist()))
+        assert len(drawn) == n_shown and drawn <= strength.keys()
+        assert min(strength[k] for k in drawn) >= max(m for k, m in strength.items() if k not in drawn)
 
     assert n_candidates > 2_000
     check(2_000)                                          # the default: the 2,000 strongest

@@ -5,8 +5,6 @@ values are written out by hand or follow from weights built for the purpose."""
 from __future__ import annotations
 
 import dataclasses
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -35,14 +33,6 @@ def with_weights(s, weights, biases=None):
     biases = biases if biases is not None else [np.zeros(w.shape[0]) for w in weights]
     return dataclasses.replace(s, weights=tuple(np.asarray(w, float) for w in weights),
                                biases=tuple(np.asarray(b, float) for b in biases))
-
-
-def test_core_scene_modules_import_no_qt():
-    code = ("import sys, aegui.core.layout, aegui.core.steps, aegui.core.scene, aegui.core.column_values; "
-            "bad = [m for m in sys.modules if m.startswith(('PySide6', 'pyqtgraph', 'shiboken'))]; "
-            "print(bad); sys.exit(1 if bad else 0)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0, out.stdout + out.stderr
 
 
 # ---------------------------------------------------------------------- columns

@@ -16,7 +16,7 @@ from ...core.scene import code_column, column_name, unit_name
 from ...core.steps import STEPS, Beat, Plan, penalty_text
 
 
-def fmt(v: float) -> str:
+def _fmt(v: float) -> str:
     return f"{float(v):.4g}"
 
 
@@ -57,7 +57,7 @@ def unit_insight(f: Frame, column: int, unit: int, insight, model) -> list[str]:
     if not 0 < column < len(f.columns) - 1 or not insight_fits(insight, f.snapshot.sizes):
         return []
     who = "movies" if f.snapshot.item_based else "users"
-    lines = [f"mean h over all {who} = {fmt(insight.mean_activation[column - 1][unit])}"]
+    lines = [f"mean h over all {who} = {_fmt(insight.mean_activation[column - 1][unit])}"]
     rho = sparsity_target(model, column, len(f.columns) - 1)
     if rho is not None:
         lines[0] += f" (target ρ = {rho:g})"
@@ -109,7 +109,7 @@ def movie_texts(v: ColumnValues, units: np.ndarray, output: bool, errors: bool =
         elif clean[k] != fill[k]:
             texts.append(f"x̃ {_fmt2(fill[k])} ← {_fmt2(clean[k])} ({_stars(clean[k] * v.scale + offset[k])})")
         else:
-            value = _fmt2(fill[k]) if v.offset is not None else fmt(fill[k])   # centred: short, signed
+            value = _fmt2(fill[k]) if v.offset is not None else _fmt(fill[k])   # centred: short, signed
             texts.append(f"{value} ({_stars(fill[k] * v.scale + offset[k])})" if v.in_stars else value)
     return texts, rated.tolist()
 
@@ -132,7 +132,7 @@ def _describe_node(f: Frame, column: int, unit: int, insight: list[str]) -> str:
     v = f.values[column]
     lines = [unit_name(f.snapshot, column, unit)]
     for name, arr in v.rows:
-        lines.append(f"{name} = {fmt(arr[unit])}")
+        lines.append(f"{name} = {_fmt(arr[unit])}")
     if v.rated is not None and not v.rated[unit]:
         lines.append("not rated: left out of the loss")
     elif v.target is not None:
@@ -142,12 +142,12 @@ def _describe_node(f: Frame, column: int, unit: int, insight: list[str]) -> str:
         if v.offset is not None:
             lines.append(f"(ratings are b + s·value: the baseline expects b = {v.offset[unit]:.2f})")
     elif v.clean is not None and v.clean[unit] != v.fill[unit]:
-        lines.append(f"corrupted by the noise: clean {fmt(v.clean[unit])}")
+        lines.append(f"corrupted by the noise: clean {_fmt(v.clean[unit])}")
     lines += insight
     if column > 0:
         layer = column - 1
-        lines.append(f"b = {fmt(f.snapshot.biases[layer][unit])}")
-        lines += [f"{name.format('b')} = {fmt(b[unit])}" for name, _, b in f.grads[layer]]
+        lines.append(f"b = {_fmt(f.snapshot.biases[layer][unit])}")
+        lines += [f"{name.format('b')} = {_fmt(b[unit])}" for name, _, b in f.grads[layer]]
         lines.append("double-click to edit the bias")
     return "\n".join(lines)
 
@@ -156,11 +156,11 @@ def _describe_edge(f: Frame, layer: int, row: int, col: int) -> str:
     s = f.snapshot
     head = f"from {unit_name(s, layer, col)}\nto {unit_name(s, layer + 1, row)}"
     if col < 0:
-        lines = [f"bias b (layer {layer + 1})", head, f"b = {fmt(s.biases[layer][row])}"]
-        lines += [f"{name.format('b')} = {fmt(b[row])}" for name, _, b in f.grads[layer]]
+        lines = [f"bias b (layer {layer + 1})", head, f"b = {_fmt(s.biases[layer][row])}"]
+        lines += [f"{name.format('b')} = {_fmt(b[row])}" for name, _, b in f.grads[layer]]
     else:
-        lines = [f"weight w (layer {layer + 1})", head, f"w = {fmt(s.weights[layer][row, col])}"]
-        lines += [f"{name.format('w')} = {fmt(w[row, col])}" for name, w, _ in f.grads[layer]]
+        lines = [f"weight w (layer {layer + 1})", head, f"w = {_fmt(s.weights[layer][row, col])}"]
+        lines += [f"{name.format('w')} = {_fmt(w[row, col])}" for name, w, _ in f.grads[layer]]
     if not s.trainable[layer]:
         lines.append("frozen in this phase")
     lines.append("double-click to edit")
@@ -170,7 +170,7 @@ def _describe_edge(f: Frame, layer: int, row: int, col: int) -> str:
 def _describe_bias_unit(f: Frame, column: int) -> str:
     b = f.snapshot.biases[column]
     return (f"+1: the bias unit feeding {column_name(f.snapshot, column + 1)}\n"
-            f"its {len(b):,} biases: min {fmt(b.min())}, mean {fmt(b.mean())}, max {fmt(b.max())}\n"
+            f"its {len(b):,} biases: min {_fmt(b.min())}, mean {_fmt(b.mean())}, max {_fmt(b.max())}\n"
             "hover an edge from it for one bias")
 
 
@@ -192,7 +192,7 @@ def header(s: Snapshot, model) -> str:
         parts.append("<b>RBM chain</b> of the last update's first observation")
     parts.append(html.escape(s.phase.title))
     if tr is not None:
-        loss = f"loss {fmt(tr.loss)}"
+        loss = f"loss {_fmt(tr.loss)}"
         if tr.in_stars and len(tr.x) == s.sizes[0]:
             loss += f" (RMSE {tr.scale * math.sqrt(max(tr.loss, 0.0)):.2f} stars)"
         penalty = penalty_text(model, tr.penalty)
@@ -232,7 +232,7 @@ def _step_detail(f: Frame, b: Beat, plan: Plan, glowing: int, model) -> str:
         return (f"{name} = {s.activations[layer]}(W<sub>{layer + 1}</sub>·{h} + b<sub>{layer + 1}</sub>): "
                 "its edges lit")
     if b.step == 5:
-        text = f"L = <b>{fmt(tr.loss)}</b> over n = {tr.n_rated:,} rated"
+        text = f"L = <b>{_fmt(tr.loss)}</b> over n = {tr.n_rated:,} rated"
         penalty = penalty_text(model, tr.penalty)
         return text + (f" + {penalty}" if penalty else "") + "; rings: each rated output's error e = y − x"
     if b.step == 6:

@@ -63,7 +63,7 @@ def wait_state(qtbot, w, state):
 @pytest.fixture
 def view(qtbot):
     """A network view on its own, shown."""
-    from aegui.qt.network_view import NetworkView
+    from aegui.qt.network import NetworkView
 
     v = NetworkView()
     qtbot.addWidget(v)

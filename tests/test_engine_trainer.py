@@ -249,7 +249,7 @@ def test_network_state_dict_loads_into_plain_torch():
 
 
 def test_core_imports_no_qt():
-    code = ("import sys, aegui.core.engine.trainer, aegui.core.data, aegui.cli; "
+    code = ("import sys, aegui.core.engine.trainer, aegui.core.data, aegui.cli, aegui.core.layout, aegui.core.steps; "
             "bad = [m for m in sys.modules if m.startswith(('PySide6', 'pyqtgraph', 'shiboken'))]; "
             "print(bad); sys.exit(1 if bad else 0)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

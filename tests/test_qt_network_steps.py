@@ -12,8 +12,10 @@ import pytest
 from aegui.core.data.ratings import Ratings
 from aegui.core.engine.spec import KINDS, ModelSpec, TrainSpec
 from aegui.core.engine.trainer import Trainer
-from aegui.qt.formula_panel import STEPS, FormulaPanel
-from aegui.qt.network_view import SIGNAL_FLOOR, NetworkView, _edge_values
+from aegui.core.layout import edge_values
+from aegui.core.steps import SIGNAL_FLOOR, STEPS
+from aegui.qt.formula_panel import FormulaPanel
+from aegui.qt.network import NetworkView
 
 
 def grid(n_users=4, n_movies=6, seed=0) -> Ratings:
@@ -44,7 +46,7 @@ def edge_segments(view: NetworkView, k) -> set[tuple[float, float, float, float]
 
 
 def node_brushes(view: NetworkView, column: int) -> list:
-    return [p.brush() for p in view.nodes.points() if round(p.pos().x()) == column]
+    return [p.brush() for p in view.drawing.nodes.points() if round(p.pos().x()) == column]
 
 
 # ---------------------------------------------------------------------- the steps of one observation
@@ -60,39 +62,39 @@ def test_a_single_step_draws_steps_2_to_8_in_order(view, qtbot):
     assert view.step == 0 and "Step observation" in view.step_label.text()
     panel.show_snapshot(shots[4])
     view.show_snapshot(shots[4])
-    view._beat_timer.stop()  # driven by hand below
+    view.step_timer.stop()  # driven by hand below
     s, tr, f = shots[4], shots[4].trace, view.frame
     last = len(f.columns) - 1
     seen = []
     while True:
-        step, beat = view.step, view._current()
+        step, beat = view.step, view.beat
         seen.append(step)
         assert f"Step {step} — " in view.step_label.text()
         assert f"▶ {STEPS[step - 1][1]}" in panel.text.toPlainText()
-        out_texts = [r for r in view.value_labels.runs if r.x == last][0].texts
+        out_texts = [r for r in view.drawing.value_labels.runs if r.x == last][0].texts
         if step == 2:  # the input is lit, nothing after it yet
             assert view.frame.values[0].fill is tr.x_in
-            assert all(b.color() == view._pending_brush.color() for b in node_brushes(view, last))
-            assert out_texts == [""] * len(out_texts) and not view.flow.isVisible()
+            assert all(b.color() == view.drawing.style.pending_brush.color() for b in node_brushes(view, last))
+            assert out_texts == [""] * len(out_texts) and not view.drawing.flow.isVisible()
         elif step in (3, 4):  # the layer being computed: its edges over the dimmed rest
             layer = beat.level - 1
-            assert view.flow.isVisible() and view.edges.dimmed
-            assert segments(view.flow.groups) == edge_segments(view, np.flatnonzero(f.edges.layer == layer))
+            assert view.drawing.flow.isVisible() and view.drawing.edges.dimmed
+            assert segments(view.drawing.flow.groups) == edge_segments(view, np.flatnonzero(f.edges.layer == layer))
             assert (step == 3) == (beat.level <= 2)
-            assert segments(view.glow.groups) == set()  # the update comes at step 7
+            assert segments(view.drawing.glow.groups) == set()  # the update comes at step 7
         elif step == 5:  # a ring on each rated output, the loss in the caption
             error = np.abs(tr.error[f.columns[last].units])
-            assert len(view.signal.points()) == (error >= SIGNAL_FLOOR * np.abs(tr.error).max()).sum() > 0
+            assert len(view.drawing.signal.points()) == (error >= SIGNAL_FLOOR * np.abs(tr.error).max()).sum() > 0
             assert f"L = <b>{tr.loss:.4g}</b>" in view.step_label.text()
             assert all(("(" in text) == ok for text, ok in zip(out_texts, tr.rated[f.columns[last].units]))
         elif step == 6:  # δ and −∂L/∂w of the layer it has reached, right to left
             layer = beat.level - 1
-            g = -_edge_values(tr.grad_w, tr.grad_b, view.flow._edges)
-            assert (view.flow._edges.layer == layer).all() and np.allclose(view.flow._edges.w, g)
-            assert len(view.signal.points()) > 0
+            g = -edge_values(tr.grad_w, tr.grad_b, view.drawing.flow.edges)
+            assert (view.drawing.flow.edges.layer == layer).all() and np.allclose(view.drawing.flow.edges.w, g)
+            assert len(view.drawing.signal.points()) > 0
         elif step == 7:  # the batch completed: its update glows
-            assert view._updated and len(view._glow[0]) > 0
-            assert segments(view.glow.groups) == edge_segments(view, view._glow[0])
+            assert view.plan.updated and len(view.drawing.glowing[0]) > 0
+            assert segments(view.drawing.glow.groups) == edge_segments(view, view.drawing.glowing[0])
             assert f"update {s.step:,}" in view.step_label.text()
         else:
             assert "epoch 1 of 3 done" in view.step_label.text()
@@ -109,7 +111,7 @@ def test_an_observation_without_an_update_says_the_update_waits(view):
     while view.advance():
         pass
     assert view.step == 7 and "no update yet" in view.step_label.text() and "2 of 4" in view.step_label.text()
-    assert segments(view.glow.groups) == set()  # nothing changed
+    assert segments(view.drawing.glow.groups) == set()  # nothing changed
 
 
 def test_slow_motion_spreads_the_steps_over_the_time_between_observations(view, qtbot):
@@ -120,16 +122,16 @@ def test_slow_motion_spreads_the_steps_over_the_time_between_observations(view, 
     view.set_step_interval(0.35)
     view.show_snapshot(running[1])
     view.show_snapshot(running[2])
-    assert emitted == [2] and view._beat_timer.interval() == round(1000 * 0.8 * 0.35 / 7)
+    assert emitted == [2] and view.step_timer.interval() == round(1000 * 0.8 * 0.35 / 7)
     qtbot.waitUntil(lambda: view.step == 7, timeout=3000)
     assert emitted == [2, 3, 4, 5, 6, 7]
-    qtbot.waitUntil(lambda: not view._beat_timer.isActive(), timeout=1000)
+    qtbot.waitUntil(lambda: not view.step_timer.isActive(), timeout=1000)
 
     for interval in (0.0, 0.01):  # full speed, or too fast to see: the whole pass at once
         view.set_step_interval(interval)
         view.show_snapshot(running[1])
         view.show_snapshot(running[2])
-        assert view.step == 0 and not view._beat_timer.isActive() and emitted[-1] == 0
+        assert view.step == 0 and not view.step_timer.isActive() and emitted[-1] == 0
         assert "each frame shows the newest snapshot" in view.step_label.text()
 
 
@@ -147,18 +149,19 @@ def test_the_glow_marks_exactly_the_largest_changes_between_two_frames(view):
     view.show_snapshot(s0)
     view.show_snapshot(s1)
     e = view.frame.edges
-    hits = {(int(e.layer[k]), int(e.row[k]), int(e.col[k])) for k in view._glow[0].tolist()}
+    hits = {(int(e.layer[k]), int(e.row[k]), int(e.col[k])) for k in view.drawing.glowing[0].tolist()}
     assert hits == {(0, 1, 2), (2, 0, -1), (3, 4, 1)}
-    assert segments(view.glow.groups) == edge_segments(view, view._glow[0])
-    strong = segments([view.glow.groups[1]])
-    assert strong == edge_segments(view, [k for k in view._glow[0] if (e.layer[k], e.row[k]) != (3, 4)])
+    assert segments(view.drawing.glow.groups) == edge_segments(view, view.drawing.glowing[0])
+    strong = segments([view.drawing.glow.groups[1]])
+    assert strong == edge_segments(view, [k for k in view.drawing.glowing[0] if (e.layer[k], e.row[k]) != (3, 4)])
 
     view.show_snapshot(dataclasses.replace(s1))  # the same moment sent again: the glow stays
-    assert segments(view.glow.groups) == edge_segments(view, view._glow[0]) and len(view._glow[0]) == 3
+    glowing = view.drawing.glowing[0]
+    assert segments(view.drawing.glow.groups) == edge_segments(view, glowing) and len(glowing) == 3
     view.show_snapshot(dataclasses.replace(s1, state="paused"))  # paused: nothing is changing, no glow
-    assert segments(view.glow.groups) == set()
+    assert segments(view.drawing.glow.groups) == set()
     view.show_snapshot(dataclasses.replace(s1, step=s1.step + 1))  # a new moment, nothing changed: none
-    assert segments(view.glow.groups) == set()
+    assert segments(view.drawing.glow.groups) == set()
 
 
 def test_the_glow_follows_training_at_full_speed(view):
@@ -174,7 +177,7 @@ def test_the_glow_follows_training_at_full_speed(view):
         layer, row, col = int(e.layer[k]), int(e.row[k]), int(e.col[k])
         t.set_parameter(layer, "weight", row, col, float(t.snapshot().weights[layer][row, col]) + 50.0)
     view.show_snapshot(dataclasses.replace(t.snapshot(gradients=False), state="running"))  # streamed at full speed
-    glowing = segments(view.glow.groups)
+    glowing = segments(view.drawing.glow.groups)
     assert edge_segments(view, moved) <= glowing
     assert not edge_segments(view, [still]) & glowing
 
@@ -189,10 +192,10 @@ def test_dormant_units_and_the_sparsity_target_come_from_the_insight(view):
     view.show_snapshot(shots[1])
     view.show_insight(dataclasses.replace(insight, dormant=dormant))
     f = view.frame
-    marked = {(round(p.pos().x()), round(p.pos().y(), 6)) for p in view.dormant.points()}
+    marked = {(round(p.pos().x()), round(p.pos().y(), 6)) for p in view.drawing.dormant.points()}
     expected = {(c, round(float(f.columns[c].y[k]), 6)) for c in (1, 2, 3) for k in np.flatnonzero(dormant[c - 1])}
     assert marked == expected
-    texts = [t for r in view.labels.runs for t in r.texts]
+    texts = [t for r in view.drawing.labels.runs for t in r.texts]
     assert "◌ 2 dormant" in texts and "◌ 1 dormant · target ρ = 0.2" in texts
 
     code = view.describe(view.hit_at(view.scene_pos(2, 1)))
@@ -201,7 +204,8 @@ def test_dormant_units_and_the_sparsity_target_come_from_the_insight(view):
     assert "dormant" not in view.describe(view.hit_at(view.scene_pos(2, 0)))
 
     view.show_insight(dataclasses.replace(insight, dormant=(np.ones(5, bool),) * 3))  # another network's
-    assert not len(view.dormant.points()) and "dormant" not in "".join(t for r in view.labels.runs for t in r.texts)
+    texts = "".join(t for r in view.drawing.labels.runs for t in r.texts)
+    assert not len(view.drawing.dormant.points()) and "dormant" not in texts
 
 
 @pytest.mark.parametrize("kind, name", [("sparse", "β·KL"), ("contractive", "λ‖J‖²_F")])
@@ -232,13 +236,13 @@ def test_denoising_shows_the_corrupted_input_beside_the_clean_one(view):
     view.set_model(spec)
     view.show_snapshot(shots[1])
     units = view.frame.columns[0].units
-    texts = [r for r in view.value_labels.runs if r.x == 0][0].texts
+    texts = [r for r in view.drawing.value_labels.runs if r.x == 0][0].texts
     noisy = [k for k, u in enumerate(units.tolist()) if tr.x_in[u] != tr.x[u]]
     assert noisy
     for k in noisy:
         u = units[k]
         assert texts[k].startswith(f"x̃ {tr.x_in[u]:.2g} ← {tr.x[u]:.2g} (")
-    notes = [t for r in view.labels.runs for t in r.texts if "x̃ ← x" in t]
+    notes = [t for r in view.drawing.labels.runs for t in r.texts if "x̃ ← x" in t]
     assert notes and "corrupted input" in notes[0]
 
 
@@ -251,7 +255,7 @@ def test_every_type_walks_its_steps(view, kind):
     view.show_snapshot(shots[1])
     view.show_snapshot(shots[2])
     if shots[2].phase.kind == "rbm":
-        assert view.step == 0 and not view._beat_timer.isActive()
+        assert view.step == 0 and not view.step_timer.isActive()
         return
     seen = [view.step]
     while view.advance():

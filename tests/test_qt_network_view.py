@@ -14,7 +14,8 @@ from aegui.core.data.ratings import Ratings
 from aegui.core.engine.spec import KINDS, ModelSpec, TrainSpec
 from aegui.core.engine.trainer import Trainer
 from aegui.qt import palette
-from aegui.qt.network_view import MAX_NODES, Hit, NetworkView
+from aegui.core.layout import MAX_NODES, Edges, Hit, layer_edges
+from aegui.qt.network import NetworkView
 
 LEFT = Qt.MouseButton.LeftButton
 NO_MOD = Qt.KeyboardModifier.NoModifier
@@ -71,9 +72,9 @@ def test_edges_are_drawn_by_sign_and_grow_with_the_weight(view):
     s = snapshot_of(grid())
     view.show_snapshot(s)
     cols = view.frame.columns
-    background = view.edges.background
+    background = view.drawing.edges.background
     drawn: dict[tuple[int, int, int], tuple[float, float, float]] = {}
-    for (frozen, positive, _), (pen, x, y) in zip(view.edges.KEYS, view.edges.groups):
+    for (frozen, positive, _), (pen, x, y) in zip(view.drawing.edges.KEYS, view.drawing.edges.groups):
         if frozen:  # every layer trains in this phase
             assert not len(x)
             continue
@@ -107,7 +108,7 @@ def test_nodes_are_filled_by_their_value_and_outputs_say_target_to_reconstructio
     view.show_snapshot(s)
     cols = view.frame.columns
     last = len(cols) - 1
-    spots = view.nodes.points()
+    spots = view.drawing.nodes.points()
     assert len(spots) == sum(s.sizes)
     for spot in spots:
         c = int(round(spot.pos().x()))
@@ -119,7 +120,7 @@ def test_nodes_are_filled_by_their_value_and_outputs_say_target_to_reconstructio
         got = spot.brush().color().getRgb()
         assert np.allclose(got, palette.rgba(value, 1.0), atol=6), (c, unit, value, got)
 
-    output_runs = [r for r in view.value_labels.runs if r.x == last and any("→" in t for t in r.texts)]
+    output_runs = [r for r in view.drawing.value_labels.runs if r.x == last and any("→" in t for t in r.texts)]
     assert len(output_runs) == 1
     texts = output_runs[0].texts
     for k, unit in enumerate(cols[last].units.tolist()):
@@ -163,16 +164,16 @@ def test_clicking_a_node_selects_it_and_highlights_its_edges(view, qtbot):
     assert signal.args == [2, 1] and view.selected == (2, 1)
     node = view.frame.columns[2]
     node_y = float(node.y[node.row_of(1)])
-    segments = [(x0, y0, x1, y1) for _, x, y in view.highlight.groups
+    segments = [(x0, y0, x1, y1) for _, x, y in view.drawing.highlight.groups
                 for x0, y0, x1, y1 in zip(x[::2], y[::2], x[1::2], y[1::2])]
     assert len(segments) == (s.sizes[1] + 1) + s.sizes[3]  # in (with the bias), out
     assert all((x1 == 2 and y1 == node_y) or (x0 == 2 and y0 == node_y) for x0, y0, x1, y1 in segments)
-    assert view.edges.dimmed
+    assert view.drawing.edges.dimmed
 
     with qtbot.waitSignal(view.nodeSelected) as signal:
         QTest.mouseClick(view.graphics.viewport(), LEFT, NO_MOD, QPoint(4, 4))
-    assert signal.args == [-1, -1] and view.selected is None and not view.edges.dimmed
-    assert view.highlight.groups == []
+    assert signal.args == [-1, -1] and view.selected is None and not view.drawing.edges.dimmed
+    assert view.drawing.highlight.groups == []
 
 
 # ---------------------------------------------------------------------- (d) editing
@@ -222,14 +223,14 @@ def test_a_long_layer_shows_its_most_informative_units_and_expands_on_click(view
     rated = s.trace.rated
     assert rated[col.units].sum() == min(MAX_NODES, rated.sum())  # the rated come first
     assert np.array_equal(view.frame.columns[-1].units, col.units)  # output shows the same movies
-    texts = [t for r in view.labels.runs for t in r.texts]
+    texts = [t for r in view.drawing.labels.runs for t in r.texts]
     assert texts.count("… 152 more") == 2
 
     marker = view.vb.childGroup.mapToScene(QPointF(col.x, col.marker_y))
     QTest.mouseClick(view.graphics.viewport(), LEFT, NO_MOD, at(view, marker))
     assert len(view.frame.columns[0].units) == 200
     assert len(view.frame.columns[-1].units) == MAX_NODES
-    assert len(view.nodes.points()) == 200 + 4 + 2 + 4 + MAX_NODES
+    assert len(view.drawing.nodes.points()) == 200 + 4 + 2 + 4 + MAX_NODES
 
     col = view.frame.columns[0]
     marker = view.vb.childGroup.mapToScene(QPointF(col.x, col.marker_y))
@@ -244,17 +245,16 @@ def test_the_edge_slider_keeps_the_strongest_edges(view):
     # every pair of drawn units in adjacent columns, and each drawn unit's bias, is a candidate edge
     n_candidates = sum(len(cols[l + 1].units) * (len(cols[l].units) + 1) for l in range(len(s.weights)))
 
+    # every candidate's strength |w| / max |W_l| (that measure is checked by hand in test_scene_layout.py)
+    every = Edges.concat([layer_edges(s, cols, l, view.frame.norms) for l in range(len(s.weights))])
+    strength = dict(zip(zip(every.layer.tolist(), every.row.tolist(), every.col.tolist()), every.mag.tolist()))
+
     def check(n_shown):
         e = view.frame.edges
-        assert e.candidates == n_candidates and len(e.w) == n_shown
-        for layer, (w, b) in enumerate(zip(s.weights, s.biases)):
-            rows, units = cols[layer + 1].units, cols[layer].units
-            # a bias counts as strong as the layer's strongest weight at most (the view's documented rule)
-            cap = np.abs(w).max()
-            strengths = np.minimum(np.abs(np.column_stack([w[np.ix_(rows, units)], b[rows]])), cap)
-            drawn = e.layer == layer
-            if drawn.any():  # nothing stronger than a drawn edge of the same layer is left out
-                assert (strengths > np.minimum(np.abs(e.w[drawn]), cap).min()).sum() < drawn.sum()
+        assert e.candidates == n_candidates == len(strength) and len(e.w) == n_shown
+        drawn = set(zip(e.layer.tolist(), e.row.tolist(), e.col.tolist()))
+        assert len(drawn) == n_shown and drawn <= strength.keys()
+        assert min(strength[k] for k in drawn) >= max(m for k, m in strength.items() if k not in drawn)
 
     assert n_candidates > 2_000
     check(2_000)                                          # the default: the 2,000 strongest
@@ -285,7 +285,7 @@ def test_every_type_draws_through_all_its_phases(view, kind):
         view.show_snapshot(s)
         phases.add(s.phase.kind)
         if s.rbm is not None:
-            assert s.trace is None and view.band.isVisible()
+            assert s.trace is None and view.drawing.band.isVisible()
             assert "RBM visible v" in view.frame.columns[s.rbm.layer].caption
             assert view.frame.values[s.rbm.layer + 1].fill is s.rbm.h0
         if s.phase.kind == "pretrain" and s.trace is not None:
@@ -294,7 +294,7 @@ def test_every_type_draws_through_all_its_phases(view, kind):
             assert view.frame.values[len(s.weights) - k].target is s.trace.x
         if kind == "denoising" and s.trace is not None:
             masked = s.trace.rated & (s.trace.x_in == 0) & (s.trace.x != 0)
-            assert len(view.crosses.points()) == masked.sum()
+            assert len(view.drawing.crosses.points()) == masked.sum()
     assert phases == {"stacked": {"pretrain", "finetune"}, "deep": {"rbm", "finetune"}}.get(kind, {"finetune"})
 
 
@@ -304,7 +304,7 @@ def test_captions_name_what_the_columns_hold(view):
     for item_based, features in ((False, "movies"), (True, "users")):
         s = snapshot_of(ratings, item_based=item_based)
         view.show_snapshot(s)
-        texts = [t for r in view.labels.runs for t in r.texts]
+        texts = [t for r in view.drawing.labels.runs for t in r.texts]
         n_in = ratings.n_users if item_based else ratings.n_movies
         assert f"input x\n{n_in} {features} · rating ÷ 5" in texts
         assert any(t.startswith(f"output y\n{n_in} {features}") for t in texts)
@@ -315,6 +315,6 @@ def test_a_new_palette_redraws_every_node_in_its_colours(view):
     pal = view.palette()
     pal.setColor(QPalette.ColorRole.Text, QColor("#ff0000"))
     view.setPalette(pal)  # a dark or light desktop theme arriving
-    outlines = {p.pen().color().name() for p in (*view.nodes.points(), *view.bias_nodes.points())
+    outlines = {p.pen().color().name() for p in (*view.drawing.nodes.points(), *view.drawing.bias_nodes.points())
                 if p.pen().style() == Qt.PenStyle.SolidLine}
     assert outlines == {"#ff0000"}

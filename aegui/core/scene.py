@@ -51,3 +51,42 @@ def feature_label(snapshot, unit: int) -> str:
     if 0 <= unit < len(labels):
         return labels[unit]
     return f"{'user' if snapshot.item_based else 'movie'} {unit + 1}"
+
+
+def captions(snapshot) -> list[str]:
+    """Per column its caption, two or three lines: the column's name (``input x``, ``hidden l``, ``code``,
+    ``output y``), its size and what it holds or computes, and its RBM role while one trains."""
+    s = snapshot
+    n_layers = len(s.weights)
+    features = "users" if s.item_based else "movies"  # item-based: a movie enters, its users' ratings
+    scale = f" ÷ {s.input_scale:g}" if s.input_scale != 1 else ""
+    out = [f"input x\n{s.sizes[0]:,} {features} · rating{scale}"]
+    for c in range(1, n_layers):
+        if c == code_column(n_layers):
+            name = "code (bottleneck)" if s.sizes[c] < s.sizes[0] else "code"
+        else:
+            name = f"hidden {c}"
+        out.append(f"{name}\n{s.sizes[c]:,} · {s.activations[c - 1]}")
+    out.append(f"output y\n{s.sizes[-1]:,} {features} · {s.activations[-1]}")
+    if s.rbm is not None:
+        k = s.rbm.layer
+        out[k] += "\nRBM visible v"
+        out[k + 1] += "\nRBM hidden h"
+    return out
+
+
+def column_name(snapshot, column: int) -> str:
+    """The first line of the column's caption: ``input x``, ``hidden 2``, ``code (bottleneck)``, ``output y``."""
+    return captions(snapshot)[column].splitlines()[0]
+
+
+def unit_name(snapshot, column: int, unit: int) -> str:
+    """A unit as the tooltips and dialogs name it: ``input “title”`` / ``output “title”`` on the movie
+    columns, ``hidden 2 unit 7`` (the caption's first line, then ``unit + 1``) elsewhere, and
+    ``+1 (bias unit)`` for ``unit`` −1."""
+    if unit < 0:
+        return "+1 (bias unit)"
+    last = len(snapshot.weights)
+    if column in (0, last):
+        return f"{'input' if column == 0 else 'output'} “{feature_label(snapshot, unit)}”"
+    return f"{column_name(snapshot, column)} unit {unit + 1}"

@@ -101,7 +101,7 @@ def view_fps(app, data_name: str, hidden: tuple[int, ...], seconds: float) -> fl
     from ..core.engine import protocol as p
     from ..core.engine.remote import RemoteTrainer
     from ..core.engine.spec import ModelSpec, TrainSpec
-    from .network_view import NetworkView
+    from .network import NetworkView
 
     data = ml1m_like() if data_name == "ml1m-like" else load_demo(data_name)
     remote = RemoteTrainer()

@@ -17,40 +17,15 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
 from ..core.scene import code_column, feature_label, trace_levels, traced_unit
+from ..core.steps import STEPS, penalty_text
 from .on_screen import on_screen
 
-STEPS = (
-    ("1", "the ratings grid", "rows are users (observations), columns movies (features), 0 = not rated"),
-    ("2", "a user enters", "x = (r₁ … r_m) ÷ s"),
-    ("3", "encoding", "z = f(W₁·x + b₁)"),
-    ("4", "decoding", "y = g(W₂·z + b₂)"),
-    ("5", "the error", "L = 1/n Σ (xᵢ − yᵢ)² over the n rated movies"),
-    ("6", "back-propagation", "δ = ∂L/∂a flows from the output back to the input"),
-    ("7", "the update", "θ ← θ − η·(optimiser step) after each user (online) or each batch"),
-    ("8", "the epoch ends", "all users have passed; the next epoch starts"),
-)
 #: terms of a weighted sum written out before "+ …"
 TERMS = 4
 
 
 def _n(v: float) -> str:
     return f"{v:.4g}"
-
-
-def penalty_text(model, value: float) -> str:
-    """The type's penalty term as its formula names it, with the engine's value for this observation:
-    ``β·KL = …`` (sparse), ``λ‖J‖²_F = …`` (contractive); ``""`` for the types without one
-    (``model`` is the :class:`ModelSpec` trained, ``None`` when unknown)."""
-    kind = model.kind if model is not None else None
-    if kind == "sparse":
-        name = "β·KL" + (" + λ₁‖z‖₁" if model.l1_weight else "")
-    elif kind == "contractive":
-        name = "λ‖J‖²_F"
-    elif value:
-        name = "penalty"
-    else:
-        return ""
-    return f"{name} = {_n(value)}"
 
 
 class FormulaPanel(QWidget):

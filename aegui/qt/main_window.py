@@ -32,7 +32,7 @@ from .compare_panel import ComparePanel
 from .data_panel import DataPanel
 from .document import Document
 from .model_panel import ModelPanel
-from .network_view import NetworkView
+from .network import NetworkView
 from .on_screen import on_screen
 from .formula_panel import FormulaPanel
 from .latent_panel import LatentPanel

@@ -78,6 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--show", default="", metavar="PANELS",
                    help="with --screenshot: bring these panels forward first (comma separated, e.g. User,Latent)")
     p.add_argument("--open", dest="file", metavar="FILE", help="a ratings file or session to open in the window")
+    p.add_argument("--version", action="store_true",
+                   help="print the versions of aegui, Python, torch, Qt and the other libraries, and exit")
+    p.add_argument("--install-desktop-entry", action="store_true",
+                   help="add aegui to the desktop's application menu (under $XDG_DATA_HOME, default "
+                        "~/.local/share), with its icon, and exit")
     sub = p.add_subparsers(dest="command")
 
     ins = sub.add_parser("inspect", help="print a one-line JSON summary of a ratings file")
@@ -561,6 +566,21 @@ def _numpy_on_one_thread() -> None:
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
+def cmd_version(args) -> int:
+    from .about import version_text
+
+    print(version_text())
+    return 0
+
+
+def cmd_install_desktop_entry(args) -> int:
+    from .desktop_entry import install
+
+    for path in install():
+        print(path)
+    return 0
+
+
 def cmd_window(args) -> int:
     try:
         from .qt.app import run_app
@@ -587,8 +607,14 @@ def main(argv: list[str] | None = None) -> int:
         argv = ["--open", *argv]  # `aegui FILE` opens the file in the window
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.version:
+        command = cmd_version
+    elif args.install_desktop_entry:
+        command = cmd_install_desktop_entry
+    else:
+        command = commands.get(args.command, cmd_window)
     try:
-        return commands.get(args.command, cmd_window)(args)
+        return command(args)
     except (RatingsError, SessionError, UsageError, WriteError) as exc:
         sys.stderr.write(f"aegui: error: {exc}\n")
         return 2

@@ -21,7 +21,9 @@ def run_app(file: str | None = None, preset: str | None = None, screenshot: str 
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
+    from .. import __version__
     from ..core.presets import DEFAULT_PRESET, PRESETS
+    from .about_dialog import app_icon
     from .main_window import MainWindow
 
     if preset is not None and preset not in PRESETS:
@@ -30,6 +32,9 @@ def run_app(file: str | None = None, preset: str | None = None, screenshot: str 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("aegui")
     app.setOrganizationName("aegui")
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("aegui")   # the installed desktop entry (its icon, on Wayland too)
+    app.setWindowIcon(app_icon())
     match_plots_to_palette(app)
     if screenshot:  # the default layout, the user's settings left alone (and no folder left behind)
         import tempfile

@@ -25,6 +25,7 @@ from ..core.data.errors import RatingsError
 from ..core.engine.spec import ModelSpec, TrainSpec
 from ..core.presets import DEFAULT_PRESET, get_preset
 from ..core.session import SessionError
+from .about_dialog import app_icon
 from .charts_panel import ChartsPanel
 from .codes_panel import CodesPanel
 from .compare_panel import ComparePanel
@@ -172,6 +173,7 @@ class MainWindow(QMainWindow):
         self.engine_label = QLabel("engine: starting…")
         self.statusBar().addPermanentWidget(self.engine_label)
 
+        self.setWindowIcon(app_icon())
         self._make_actions()
         self._connect()
         self.model_panel.set_specs(self.doc.model, self.doc.training)
@@ -232,6 +234,12 @@ class MainWindow(QMainWindow):
         view_menu = bar.addMenu("&View")
         for dock in self.docks.values():
             view_menu.addAction(dock.toggleViewAction())
+        help_menu = bar.addMenu("&Help")
+        self.about_action = action("&About aegui", self.show_about,
+                                   tip="What aegui is, and the versions to quote in a bug report")
+        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
+        help_menu.addAction(self.about_action)
+        self.about_dialog = None
         self._fill_recent()
 
     def _connect(self) -> None:
@@ -646,6 +654,17 @@ class MainWindow(QMainWindow):
         path, _ = QFileDialog.getSaveFileName(self, "Export model", start, "torch state dict (*.pt)")
         if path:
             self.controller.export_model(path)
+
+    def show_about(self) -> None:
+        """Help ▸ About (not modal: it can stay open beside the window while a problem is reported)."""
+        from .about_dialog import AboutDialog
+
+        if self.about_dialog is None:
+            self.about_dialog = AboutDialog(self)
+        if self.about_dialog.isVisible():  # behind the window: in front again
+            self.about_dialog.raise_()
+            self.about_dialog.activateWindow()
+        self.about_dialog.show()
 
     # ------------------------------------------------------------------ last choices
     def _remember_choices(self) -> None:

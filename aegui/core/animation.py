@@ -211,7 +211,7 @@ class AnimationWriter:
         if self.format == "gif":
             palette = _palette(self._frames)
             images = [im.quantize(palette=palette, dither=Image.Dither.NONE) for im in images]
-            images[0].save(fh, format="GIF", **{**options, "append_images": images[1:]}, optimize=False)
+            images[0].save(fh, format="GIF", **{**options, "append_images": images[1:]}, optimize=True)
         else:
             images[0].save(fh, format="PNG", **options)
 

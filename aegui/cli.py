@@ -79,6 +79,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--show", default="", metavar="PANELS",
                    help="with --screenshot: bring these panels forward first (comma separated, e.g. User,Latent)")
     p.add_argument("--open", dest="file", metavar="FILE", help="a ratings file or session to open in the window")
+    p.add_argument("--version", action="store_true",
+                   help="print the versions of aegui, Python, torch, Qt and the other libraries, and exit")
+    p.add_argument("--install-desktop-entry", action="store_true",
+                   help="add aegui to the desktop's application menu (under $XDG_DATA_HOME, default "
+                        "~/.local/share), with its icon, and exit")
     sub = p.add_subparsers(dest="command")
 
     ins = sub.add_parser("inspect", help="print a one-line JSON summary of a ratings file")
@@ -171,6 +176,20 @@ def build_parser() -> argparse.ArgumentParser:
     be.add_argument("--threads", type=_threads, help="torch threads")
     be.add_argument("--json", action="store_true")
     be.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke test")
+
+    rc = sub.add_parser("record", help="record the window training (or walking the steps) to an animated GIF, "
+                                       "an animated PNG or an MP4, for slides")
+    rc.add_argument("out", metavar="OUT", help="OUT.gif, OUT.png (animated PNG) or OUT.mp4 (needs the mp4 extra)")
+    rc.add_argument("file", nargs="?", metavar="FILE", help="a ratings file or session to record (or --preset)")
+    rc.add_argument("--preset", dest="record_preset", metavar="NAME", help="a preset to record (default: the demo)")
+    rc.add_argument("--seconds", type=float, default=6.0, help="how long to record (default 6)")
+    rc.add_argument("--view", choices=("network", "window"), default="network",
+                    help="the network view (default) or the whole window")
+    rc.add_argument("--fps", type=float, default=15.0, help="frames a second (default 15, at most 50)")
+    rc.add_argument("--size", metavar="WxH", help="frame size in pixels, e.g. 960x540 (default: as laid out, "
+                                                 "the network view about 900x700)")
+    rc.add_argument("--steps", action="store_true",
+                    help="step one observation at a time (steps 2–8 in slow motion) instead of training at speed")
 
     from .core.data.fetch import MOVIELENS_SETS
 
@@ -562,6 +581,52 @@ def _numpy_on_one_thread() -> None:
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
+def cmd_record(args) -> int:
+    """Check every argument before the window opens (nothing is created on a bad one), then record."""
+    import os
+
+    from .core.animation import AnimationError, check_format, check_fps, check_target, parse_size
+    from .core.presets import PRESETS
+
+    try:
+        check_format(args.out)
+        check_fps(args.fps)
+        size = parse_size(args.size) if args.size else None
+        check_target(args.out)
+    except AnimationError as exc:
+        raise UsageError(str(exc)) from None
+    if not 0 < args.seconds <= 600:
+        raise UsageError(f"--seconds must be above 0 and at most 600, got {args.seconds:g}")
+    if args.file and args.record_preset:
+        raise UsageError("give a FILE or --preset, not both")
+    if args.record_preset is not None and args.record_preset not in PRESETS:
+        raise UsageError(f"unknown preset {args.record_preset!r}; choose one of {', '.join(PRESETS)}")
+    if args.file and not os.path.isfile(args.file):
+        raise UsageError(f"{args.file}: no such file")
+    try:
+        from .qt.app import run_record
+    except ImportError as exc:
+        sys.stderr.write(f"aegui: the window cannot start: {exc}\n")
+        return 1
+    return run_record(args.out, file=args.file, preset=args.record_preset, seconds=args.seconds, view=args.view,
+                      fps=args.fps, size=size, steps=args.steps)
+
+
+def cmd_version(args) -> int:
+    from .about import version_text
+
+    print(version_text())
+    return 0
+
+
+def cmd_install_desktop_entry(args) -> int:
+    from .desktop_entry import install
+
+    for path in install():
+        print(path)
+    return 0
+
+
 def cmd_window(args) -> int:
     try:
         from .qt.app import run_app
@@ -574,10 +639,10 @@ def cmd_window(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     commands = {"inspect": cmd_inspect, "train": cmd_train, "compare": cmd_compare, "recommend": cmd_recommend,
-                "export": cmd_export, "bench": cmd_bench, "fetch": cmd_fetch}
+                "export": cmd_export, "bench": cmd_bench, "fetch": cmd_fetch, "record": cmd_record}
     argv = list(sys.argv[1:] if argv is None else argv)
     words = [a for a in argv if not a.startswith("-")]
-    if not words or words[0] not in commands or words[:2] == ["bench", "ui"]:
+    if not words or words[0] not in commands or words[:2] == ["bench", "ui"] or words[0] == "record":
         _numpy_on_one_thread()  # the window (or its benchmark)
 
     from .core.data.errors import RatingsError
@@ -588,8 +653,14 @@ def main(argv: list[str] | None = None) -> int:
         argv = ["--open", *argv]  # `aegui FILE` opens the file in the window
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.version:
+        command = cmd_version
+    elif args.install_desktop_entry:
+        command = cmd_install_desktop_entry
+    else:
+        command = commands.get(args.command, cmd_window)
     try:
-        return commands.get(args.command, cmd_window)(args)
+        return command(args)
     except (RatingsError, SessionError, UsageError, WriteError) as exc:
         sys.stderr.write(f"aegui: error: {exc}\n")
         return 2

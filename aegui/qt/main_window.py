@@ -19,12 +19,13 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QUndoCommand
 from PySide6.QtWidgets import (QDockWidget, QFileDialog, QFrame, QLabel, QMainWindow, QMessageBox, QScrollArea,
-                               QToolBar, QWidget)
+                               QToolBar, QToolButton, QWidget)
 
 from ..core.data.errors import RatingsError
 from ..core.engine.spec import ModelSpec, TrainSpec
 from ..core.presets import DEFAULT_PRESET, get_preset
 from ..core.session import SessionError
+from .about_dialog import app_icon
 from .background import Cancelled, run_in_background
 from .charts_panel import ChartsPanel
 from .codes_panel import CodesPanel
@@ -58,6 +59,9 @@ PANELS_AFTER_MS = 1000 // (2 * FRAME_RATE)
 #: … and the network view repaints this long after its update: timers that fell due meanwhile run
 #: first (the update and the repaint together held the event loop for 10–20 ms)
 PAINT_AFTER_MS = 4
+#: the recording indicator in the status bar: white on red
+REC_STYLE = ("QToolButton { color: white; background: #d32f2f; border: none; border-radius: 4px; "
+             "padding: 1px 8px; font-weight: bold; }")
 #: the first window size (the network view needs ~900 pixels between the docks)
 DEFAULT_SIZE = (1720, 960)
 #: docks holding forms: they scroll rather than force the window to grow on a small screen
@@ -173,7 +177,17 @@ class MainWindow(QMainWindow):
         self.addToolBar(Qt.ToolBarArea.BottomToolBarArea, history)
         self.engine_label = QLabel("engine: starting…")
         self.statusBar().addPermanentWidget(self.engine_label)
+        self.recorder = None                   # the recording under way (File ▸ Record…)
+        self.record_dialog = None
+        self.rec_indicator = QToolButton()
+        self.rec_indicator.setObjectName("rec-indicator")
+        self.rec_indicator.setStyleSheet(REC_STYLE)
+        self.rec_indicator.setToolTip("Recording: click to stop and save")
+        self.rec_indicator.clicked.connect(self.stop_recording)
+        self.rec_indicator.hide()
+        self.statusBar().addPermanentWidget(self.rec_indicator)
 
+        self.setWindowIcon(app_icon())
         self._make_actions()
         self._connect()
         self.model_panel.set_specs(self.doc.model, self.doc.training)
@@ -222,6 +236,10 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.download_action)
         file_menu.addAction(self.export_action)
         file_menu.addAction(self.export_model_action)
+        self.record_action = action("&Record…", self.toggle_recording, "Ctrl+Shift+R",
+                                    "Record the network view or the whole window to an animated GIF, animated "
+                                    "PNG or MP4 (again to stop and save)")
+        file_menu.addAction(self.record_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit_menu = bar.addMenu("&Edit")
@@ -234,6 +252,12 @@ class MainWindow(QMainWindow):
         view_menu = bar.addMenu("&View")
         for dock in self.docks.values():
             view_menu.addAction(dock.toggleViewAction())
+        help_menu = bar.addMenu("&Help")
+        self.about_action = action("&About aegui", self.show_about,
+                                   tip="What aegui is, and the versions to quote in a bug report")
+        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
+        help_menu.addAction(self.about_action)
+        self.about_dialog = None
         self._fill_recent()
 
     def _connect(self) -> None:
@@ -661,6 +685,88 @@ class MainWindow(QMainWindow):
         if path:
             self.controller.export_model(path)
 
+    def show_about(self) -> None:
+        """Help ▸ About (not modal: it can stay open beside the window while a problem is reported)."""
+        from .about_dialog import AboutDialog
+
+        if self.about_dialog is None:
+            self.about_dialog = AboutDialog(self)
+        if self.about_dialog.isVisible():  # behind the window: in front again
+            self.about_dialog.raise_()
+            self.about_dialog.activateWindow()
+        self.about_dialog.show()
+
+    # ------------------------------------------------------------------ recording
+    def toggle_recording(self) -> None:
+        """File ▸ Record…: the dialog, or, while recording, stop and save."""
+        if self.recorder is not None:
+            self.stop_recording()
+            return
+        from .record_dialog import RecordDialog
+
+        start = str(self.settings.value("record_path", "", type=str)
+                    or os.path.join(self._last_dir(), "aegui-recording.gif"))
+        dpr = self.devicePixelRatioF()
+        self.record_dialog = RecordDialog(self.network_view.size() * dpr, self.size() * dpr, start, self)
+        self.record_dialog.accepted.connect(lambda: self.start_recording(self.record_dialog.choice()))
+        self.record_dialog.open()
+
+    def start_recording(self, choice) -> bool:
+        """Record ``choice`` (a :class:`~aegui.qt.record_dialog.RecordingChoice`) until
+        :meth:`stop_recording`; the red indicator shows the time. ``False`` (and a message) when it
+        cannot start."""
+        from ..core.animation import AnimationError
+        from .recorder import Recorder, fit_within
+
+        widget = self.network_view if choice.view == "network" else self
+        size = fit_within(widget.size() * self.devicePixelRatioF(), choice.limit)
+        try:
+            self.recorder = Recorder(widget, choice.path, choice.fps, (size.width(), size.height()), self)
+        except AnimationError as exc:
+            self.report_error(f"Cannot record:\n{exc}")
+            return False
+        self.settings.setValue("record_path", choice.path)
+        self.recorder.ticked.connect(self._show_recording_time)
+        self.recorder.limitReached.connect(lambda: self.statusBar().showMessage(
+            "the recording reached its memory limit (1 GB of frames) and was saved", 15000))
+        self.recorder.saved.connect(self._recording_saved)
+        self.recorder.failed.connect(self._recording_failed)
+        self.record_action.setText("Stop &recording")
+        self._show_recording_time(0.0)
+        self.rec_indicator.show()
+        self.recorder.start()
+        return True
+
+    def stop_recording(self) -> None:
+        """Stop the recording and write its file (atomically)."""
+        if self.recorder is None:
+            return
+        if self.recorder.recording:
+            self.statusBar().showMessage(f"saving {self.recorder.writer.path}…")
+            self.recorder.stop()  # saved or failed: _recording_over
+        else:
+            self._recording_over()
+
+    def _recording_over(self) -> None:
+        if self.recorder is not None:
+            self.recorder.deleteLater()
+        self.recorder = None
+        self.rec_indicator.hide()
+        self.record_action.setText("&Record…")
+
+    def _show_recording_time(self, seconds: float) -> None:
+        text = f"● REC {int(seconds) // 60}:{int(seconds) % 60:02d}"
+        if self.rec_indicator.text() != text:
+            self.rec_indicator.setText(text)
+
+    def _recording_saved(self, path: str) -> None:
+        self._recording_over()
+        self.statusBar().showMessage(f"recorded {path}", 10000)
+
+    def _recording_failed(self, text: str) -> None:
+        self._recording_over()
+        self.report_error(f"The recording was not saved:\n{text}")
+
     # ------------------------------------------------------------------ last choices
     def _remember_choices(self) -> None:
         self.settings.setValue("last_model", json.dumps(self.doc.model.to_dict()))
@@ -768,6 +874,7 @@ class MainWindow(QMainWindow):
         if not self.maybe_save():
             event.ignore()
             return
+        self.stop_recording()  # what was recorded is saved
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("window_state", self.saveState())
         self.compare_panel.shutdown()

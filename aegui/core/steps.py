@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .engine.protocol import State
 from .engine.snapshot import Snapshot, Trace
 from .layout import Edges, edge_values
 from .scene import trace_levels
@@ -130,7 +131,7 @@ def plan(prev: Snapshot | None, s: Snapshot, drawn: Edges, interval: float) -> P
     if not levels or not one_observation_later(prev, s):
         return Plan(again, base)
     walk = beats(levels, (prev.phase.index, prev.epoch) != (s.phase.index, s.epoch))
-    duration = SLOW_MOTION_SHARE * interval if s.state == "running" else SINGLE_STEP_S
+    duration = SLOW_MOTION_SHARE * interval if s.state == State.RUNNING else SINGLE_STEP_S
     if duration / len(walk) < MIN_BEAT_S:
         return Plan(again, base)
     return Plan(again, base, tuple(walk), duration, s.step > prev.step,
@@ -167,7 +168,7 @@ def signal(tr: Trace, levels: list[list[int]], beat: Beat | None) -> tuple[np.nd
 def glow_shown(beat: Beat | None, state: str) -> bool:
     """The glow is drawn from step 7 on, or without steps while training runs (weights changing as
     one watches)."""
-    return beat.step >= 7 if beat is not None else state == "running"
+    return beat.step >= 7 if beat is not None else state == State.RUNNING
 
 
 def glowing(change: np.ndarray) -> np.ndarray:

@@ -705,7 +705,7 @@ class MainWindow(QMainWindow):
         from .record_dialog import RecordDialog
 
         start = str(self.settings.value("record_path", "", type=str)
-                    or os.path.join(self._last_dir(), "aegui-recording.gif"))
+                    or os.path.join(self.start_folder(), "aegui-recording.gif"))
         dpr = self.devicePixelRatioF()
         self.record_dialog = RecordDialog(self.network_view.size() * dpr, self.size() * dpr, start, self)
         self.record_dialog.accepted.connect(lambda: self.start_recording(self.record_dialog.choice()))

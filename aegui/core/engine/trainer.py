@@ -734,7 +734,7 @@ class Trainer:
             self._step_index, self._step_loss = self._step_index[:keep], self._step_loss[:keep]
             self._best, self._stale_epochs = None, 0
             self.timeline.truncate(index)
-            self.state = State.PAUSED if self.steps else "ready"
+            self.state = State.PAUSED if self.steps else State.READY
             self.message = f"back at {point.label}: training goes on from here"
             if self.epoch >= self.stage.info.epochs:
                 self._next_phase()

@@ -10,6 +10,7 @@ import math
 import numpy as np
 
 from ...core.column_values import ColumnValues
+from ...core.engine.protocol import State
 from ...core.engine.snapshot import Snapshot
 from ...core.layout import Frame, Hit
 from ...core.scene import code_column, column_name, unit_name
@@ -208,7 +209,7 @@ def step_caption(f: Frame, beat: Beat | None, plan: Plan, glowing: int, interval
     its numbers; without a beat, how to read the frame. ``glowing``: how many edges glow."""
     s = f.snapshot
     if beat is None:
-        if s.state == "running":
+        if s.state == State.RUNNING:
             pace = "full speed" if interval == 0 else f"one observation every {interval:g} s"
             return (f"<i>{pace}: each frame shows the newest snapshot, every step at once; the glowing edges "
                     "changed most since the frame before</i>")

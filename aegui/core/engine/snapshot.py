@@ -183,6 +183,19 @@ class Branch:
 
 
 @dataclass(frozen=True)
+class Event:
+    """Something rare happened: ``kind`` is ``"epoch"``, ``"phase"``, ``"finished"``, ``"diverged"``,
+    ``"stopped"`` or ``"paused"``; ``data`` holds the numbers (epoch metrics …). Defined here, beside
+    the snapshots, because it crosses to the window, which must unpickle it without importing torch
+    (a class in the trainer's module made the window's reader import torch on the first epoch: no
+    message arrived for over a second)."""
+
+    kind: str
+    message: str
+    data: dict
+
+
+@dataclass(frozen=True)
 class Snapshot:
     """The whole visible state of a trainer at one moment."""
 

@@ -35,7 +35,7 @@ from .optimizers import FlatOptimizer
 from .protocol import ENDED, State
 from .predict import squared_error
 from .rbm import RBM
-from .snapshot import (MAX_CODE_ROWS, Branch, Encoding, History, Insight, PhaseInfo, RBMTrace, Snapshot, Trace,
+from .snapshot import (MAX_CODE_ROWS, Branch, Encoding, Event, History, Insight, PhaseInfo, RBMTrace, Snapshot, Trace,
                        frozen, frozen_all)
 from .spec import ModelSpec, TrainSpec
 from .timeline import Checkpoint, Timeline
@@ -47,16 +47,6 @@ MAX_BRANCHES = 4
 #: a loss above this many times ``(r_max / s)²`` (every prediction off by the whole rating scale) is
 #: exploding: predictions a hundred scales away; training stops as diverged before the weights overflow
 EXPLODING = 1e4
-
-
-@dataclass(frozen=True)
-class Event:
-    """Something rare happened: ``kind`` is ``"epoch"``, ``"phase"``, ``"finished"``, ``"diverged"``,
-    ``"stopped"`` or ``"paused"``; ``data`` holds the numbers (epoch metrics …)."""
-
-    kind: str
-    message: str
-    data: dict
 
 
 class _Stage:

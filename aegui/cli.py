@@ -91,12 +91,13 @@ def build_parser() -> argparse.ArgumentParser:
     ins.add_argument("--format", choices=FORMATS, help="force the file format (default: detected)")
 
     tr = sub.add_parser("train", help="train an autoencoder headless and report RMSE")
-    tr.add_argument("file")
+    tr.add_argument("file", help="a ratings file, or a preset or demo set (demo: the window's first set-up, with its "
+                                 "model, training and test split): " + ", ".join(_preset_names()))
     tr.add_argument("--format", choices=FORMATS)
     split = tr.add_mutually_exclusive_group()
     split.add_argument("--test", metavar="FILE", help="held-out ratings file (MovieLens style, e.g. u1.test)")
     split.add_argument("--test-fraction", type=_fraction, help="hold out this fraction of the ratings")
-    tr.add_argument("--type", choices=KINDS, default="basic")
+    tr.add_argument("--type", choices=KINDS, help="the autoencoder type (default: basic, or the preset's)")
     tr.add_argument("--hidden", type=_hidden, help="encoder sizes, e.g. 20,10 (default: the type's, see the README)")
     tr.add_argument("--activation", choices=ACTIVATIONS, help="hidden units (default tanh; sigmoid for sparse and deep)")
     tr.add_argument("--output-activation", choices=ACTIVATIONS, help="default identity")
@@ -209,14 +210,20 @@ def cmd_inspect(args) -> int:
     return 0
 
 
-def specs_from_args(args, n_inputs: int) -> tuple[ModelSpec, TrainSpec]:
+def specs_from_args(args, n_inputs: int, preset=None) -> tuple[ModelSpec, TrainSpec]:
     """The model and training settings the command line asks for on data with ``n_inputs`` inputs
-    (movies; users when item-based): the real-data defaults of :mod:`aegui.core.engine.defaults` with
-    the options given on top, validated."""
+    (movies; users when item-based): the real-data defaults of :mod:`aegui.core.engine.defaults`, or
+    ``preset``'s own settings, with the options given on top, validated."""
     from .core.engine import defaults
     from .core.engine.spec import RATING_SCALE
 
-    model_kw = defaults.model(args.type, n_inputs, args.item_based).to_dict()
+    kind = args.type or (preset.model.kind if preset is not None else "basic")
+    if preset is not None:
+        model_kw = {**preset.model.to_dict(), "kind": kind, "item_based": args.item_based}
+        base_training = preset.training
+    else:
+        model_kw = defaults.model(kind, n_inputs, args.item_based).to_dict()
+        base_training = defaults.training(kind, args.item_based, n_inputs)
     if args.raw:  # the seed's picture: x = r/5, no baseline
         model_kw.update(centered=False, input_scale=RATING_SCALE)
     for arg, name in (("hidden", "hidden"), ("activation", "activation"), ("output_activation", "output_activation"),
@@ -239,7 +246,7 @@ def specs_from_args(args, n_inputs: int) -> tuple[ModelSpec, TrainSpec]:
     try:
         model = ModelSpec.from_dict(model_kw)
         model.check_size(n_inputs)
-        return model, defaults.training(args.type, args.item_based, n_inputs).with_(**train_kw)
+        return model, base_training.with_(**train_kw)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
 
@@ -277,15 +284,17 @@ def cmd_train(args) -> int:
     from .core.data.splits import split_random
     from .core.engine.threads import configure
 
-    ratings = load_ratings(args.file, format=args.format)
+    preset = _preset_named(args.file)
+    ratings = preset.ratings() if preset is not None else load_ratings(args.file, format=args.format)
     if ratings.n_ratings == 0:
         raise UsageError(f"{args.file}: no ratings to train on")
-    model, training = specs_from_args(args, ratings.n_users if args.item_based else ratings.n_movies)
+    model, training = specs_from_args(args, ratings.n_users if args.item_based else ratings.n_movies, preset)
     test, unseen = None, None
+    fraction = args.test_fraction if args.test_fraction is not None else preset.test_fraction if preset else 0
     if args.test:
         test, unseen = _aligned_test(ratings, load_ratings(args.test, format=args.format))
-    elif args.test_fraction:
-        ratings, test = split_random(ratings, args.test_fraction, seed=args.seed)
+    elif fraction:
+        ratings, test = split_random(ratings, fraction, seed=args.seed)
     configure(args.threads)
     import torch
 
@@ -345,6 +354,21 @@ def _aligned_test(train, test):
         sys.stderr.write(f"aegui: {len(unseen)} test ratings of users or movies absent from training are "
                          "predicted by the bias-only baseline\n")
     return aligned, unseen
+
+
+def _preset_names() -> list[str]:
+    from .core.presets import PRESETS
+
+    return ["demo", *PRESETS]
+
+
+def _preset_named(name: str):
+    """The preset ``name`` stands for (a preset, or a demo set one uses) when no such file exists."""
+    import os
+
+    from .core.presets import preset_for
+
+    return None if os.path.exists(name) else preset_for(name)
 
 
 def _load_named(name: str, format: str | None):

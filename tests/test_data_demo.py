@@ -84,7 +84,9 @@ def test_tastes_show_in_the_ratings():
 
 
 def test_demo_sets():
-    assert list(DEMO_SETS) == ["seed-onehot", "seed-toy", "synthetic-small", "synthetic-medium", "ml100k-like"]
+    assert list(DEMO_SETS) == ["seed-onehot", "seed-toy", "synthetic-small", "synthetic-medium", "ml100k-like", "demo"]
+    demo = load_demo("demo")   # the window's first set: three genres for a 3-unit bottleneck to find
+    assert (demo.n_users, demo.n_movies, demo.n_ratings) == (120, 12, 864) and len(demo.group_names) == 3
     small = load_demo("synthetic-small")
     assert (small.n_users, small.n_movies) == (40, 12) and small.density > 0.5
     assert load_demo("synthetic-medium").n_users == 300

@@ -25,15 +25,29 @@ class Preset:
     test_fraction: float = 0.0
     #: starting weights (a state dict of numpy arrays) instead of random ones
     weights: Callable[[], dict[str, np.ndarray]] | None = None
+    #: seconds between observations at the first Play (0: full speed): a pace a class can follow
+    pace_s: float = 0.0
+    #: what the preset shows, in a sentence (the window shows it above the charts)
+    caption: str = ""
 
     def ratings(self) -> Ratings:
         return load_demo(self.data)
 
 
 PRESETS: dict[str, Preset] = {
-    "default": Preset("Synthetic ratings, basic autoencoder", "synthetic-small",
-                      ModelSpec(kind="basic", hidden=(6, 3)),
-                      TrainSpec(mode="online", optimizer="adam", lr=0.01, epochs=200), 0.1),
+    # measured over four generated worlds × three splits: the test error ends 0.13–0.18 stars under the
+    # baseline's, after 34–66 epochs (4,000–8,000 updates: 20–40 s at the pace below)
+    "default": Preset("Demo: 120 people rate 12 films", "demo",
+                      ModelSpec(kind="basic", hidden=(6, 3), activation="tanh", centered=True, input_scale=1.0),
+                      TrainSpec(mode="online", optimizer="adam", lr=0.003, epochs=150, validation_fraction=0.1,
+                                patience=20), 0.15, pace_s=0.005,
+                      caption="Learning: the test error (red) falls below the baseline (everyone's average "
+                              "taste, dashed); early stopping keeps the best weights."),
+    "overfitting": Preset("Demo: overfitting", "demo",
+                          ModelSpec(kind="basic", hidden=(6, 3)),
+                          TrainSpec(mode="online", optimizer="adam", lr=0.01, epochs=200), 0.15,
+                          caption="Overfitting: the training error keeps falling while the test error turns "
+                                  "up, above the baseline; no early stopping, raw inputs x = r/5."),
     "seed-example": Preset("The seed's 4-2-4 example (one-hot users)", "seed-onehot",
                            ModelSpec(kind="basic", hidden=(2,), activation="identity", input_scale=1.0),
                            TrainSpec(mode="online", optimizer="sgd", lr=0.05, momentum=0.0, epochs=100),
@@ -56,6 +70,14 @@ def _seed_weights() -> dict[str, np.ndarray]:
     """The seed's tied ±1 weights, no bias (see :mod:`aegui.core.engine.seed_example`), as a state dict."""
     return {"layers.0.weight": SEED_W1.copy(), "layers.0.bias": np.zeros(2),
             "layers.1.weight": SEED_W1.T.copy(), "layers.1.bias": np.zeros(4)}
+
+
+def preset_for(name: str) -> Preset | None:
+    """The preset called ``name``, or the first whose data is the demo set ``name`` (``demo``: the
+    window's default); ``None`` when there is none."""
+    if name in PRESETS:
+        return PRESETS[name]
+    return next((p for p in PRESETS.values() if p.data == name), None)
 
 
 def get_preset(name: str) -> Preset:

@@ -11,7 +11,7 @@ import time
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from .palette import NEGATIVE_HEX, POSITIVE_HEX
 from .plot_export import ExportButton, export_view
@@ -61,8 +61,12 @@ class ChartsPanel(QWidget):
         self.log_box.toggled.connect(self._set_log)
         self.export_button = ExportButton(lambda path: export_view(self.epoch_plot, path, "aegui error"), "error")
         self.export_button.setToolTip("Save the RMSE chart as a PNG image or an SVG drawing")
+        #: what the preset shows (File ▸ Demos), above the curves
+        self.caption = QLabel()
+        self.caption.setWordWrap(True)
+        self.caption.setVisible(False)
         row = QHBoxLayout()
-        row.addStretch(1)
+        row.addWidget(self.caption, 1)
         row.addWidget(self.log_box)
         row.addWidget(self.export_button)
         layout = QVBoxLayout(self)
@@ -73,6 +77,10 @@ class ChartsPanel(QWidget):
         self._shown_epochs: tuple = ()   # what each plot shows (None: nothing yet)
         self._shown_steps: int | None = None
         self._epochs_at = self._steps_at = 0.0
+
+    def set_caption(self, text: str) -> None:
+        self.caption.setText(text)
+        self.caption.setVisible(bool(text))
 
     def _set_log(self, on: bool) -> None:
         self.epoch_plot.setLogMode(y=on)

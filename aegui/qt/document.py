@@ -101,13 +101,9 @@ class Document(QObject):
 
     def set_test_split(self, fraction: float, seed: int = 0) -> None:
         """Hold out ``fraction`` of the ratings as test cells (0 removes the split)."""
-        from ..core.data.splits import split_random
+        from ..core.data.splits import random_test_mask
 
-        if fraction <= 0:
-            mask = np.zeros(self.ratings.n_ratings, dtype=bool)
-        else:
-            _, test = split_random(self.ratings, fraction, seed=seed)
-            mask = np.isin(self.ratings.cell_keys, test.cell_keys)
+        mask = random_test_mask(self.ratings, max(0.0, fraction), seed=seed)
         self.undo_stack.push(_SetRatings(self, self.ratings, mask, f"Hold out {fraction:.0%} as test"))
 
     # ------------------------------------------------------------------ replacing the whole document

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (QDockWidget, QFileDialog, QFrame, QLabel, QMainWi
 
 from ..core.data.errors import RatingsError
 from ..core.engine.spec import ModelSpec, TrainSpec
-from ..core.presets import DEFAULT_PRESET, get_preset
+from ..core.presets import DEFAULT_PRESET, PRESETS, get_preset
 from ..core.session import SessionError
 from .about_dialog import app_icon
 from .background import Cancelled, run_in_background
@@ -168,6 +168,7 @@ class MainWindow(QMainWindow):
             self.addDockWidget(area, dock)
             self.docks[name] = dock
             self._panels[dock.objectName()] = widget
+        self._show_preset(p)
         self._first_panel = "Readout" if preset == "seed-example" else "Charts"
         self._arranged = False
         history = QToolBar("History", self)
@@ -229,6 +230,13 @@ class MainWindow(QMainWindow):
         for a in (self.new_action, self.open_action, self.save_action, self.save_as_action):
             file_menu.addAction(a)
         self.recent_menu = file_menu.addMenu("Open &Recent")
+        self.demos_menu = file_menu.addMenu("&Demos")
+        self.demo_actions = {}
+        for name, p in PRESETS.items():
+            a = self.demos_menu.addAction(p.title)
+            a.setToolTip(p.caption or p.title)
+            a.triggered.connect(lambda _=False, n=name: self.open_preset(n))
+            self.demo_actions[name] = a
         file_menu.addSeparator()
         file_menu.addAction(self.import_action)
         self.download_action = action("&Download MovieLens…", self.download_dialog,
@@ -273,6 +281,9 @@ class MainWindow(QMainWindow):
         tp.resetRequested.connect(self.reset_network)
         tp.speedChanged.connect(c.set_speed)
         tp.speedChanged.connect(self.network_view.set_step_interval)
+        if tp.delay:  # the preset's pace, chosen before these were connected
+            c.set_speed(tp.delay)
+            self.network_view.set_step_interval(tp.delay)
         self.model_panel.applyRequested.connect(self.apply_specs)
         self.network_view.parameterEditRequested.connect(self.edit_parameter)
         self.data_panel.userSelected.connect(self._on_user_selected)
@@ -524,15 +535,33 @@ class MainWindow(QMainWindow):
         return answer == QMessageBox.StandardButton.Discard
 
     def new_document(self) -> None:
+        self.open_preset(DEFAULT_PRESET)
+
+    def open_preset(self, name: str) -> bool:
+        """Start over on preset ``name`` (File ▸ Demos): its data, model, training, test split, pace and
+        caption (the default preset takes the model last applied, when it fits)."""
         if not self.maybe_save():
-            return
-        p = get_preset(DEFAULT_PRESET)
-        self.controller.pause()
+            return False
+        from ..core.data.splits import random_test_mask
+
+        p = get_preset(name)
         ratings = p.ratings()
-        self.doc.reset(ratings, *self._last_choices(p, ratings))
+        model, training = self._last_choices(p, ratings) if name == DEFAULT_PRESET else (p.model, p.training)
+        test_mask = random_test_mask(ratings, p.test_fraction, seed=p.training.seed)
+        self.controller.pause()
+        self.doc.reset(ratings, model, training, path=None, test_mask=test_mask)
+        self.data_panel.split_spin.setValue(round(100 * p.test_fraction))
         self.session_name = p.title
+        self._preset_weights = p.weights() if p.weights else None
         self._trained_since_save = False
+        self._show_preset(p)
         self.rebuild()
+        return True
+
+    def _show_preset(self, p) -> None:
+        """The preset's pace on the speed control and its caption above the charts."""
+        self.training_panel.set_delay(p.pace_s)
+        self.charts_panel.set_caption(p.caption)
 
     def open_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open", self.start_folder(), f"{SESSION_FILTER};;{RATINGS_FILTER}")
@@ -585,19 +614,18 @@ class MainWindow(QMainWindow):
     def _import(self, ratings):
         """Start over on an imported ratings set; real data (:func:`~aegui.core.engine.defaults.for_data`)
         gets the real-data model, training and test split, which are returned."""
-        import numpy as np
-
-        from ..core.data.splits import split_random
+        from ..core.data.splits import random_test_mask
         from ..core.engine.defaults import for_data
 
         setup = for_data(ratings)
         self.controller.pause()
+        self.training_panel.set_delay(0.0)   # a file is work, not a demonstration: full speed
+        self.charts_panel.set_caption("")
         if setup is None:
             self.doc.reset(ratings, path=None)
         else:
-            _, test = split_random(ratings, setup.test_fraction, seed=setup.training.seed)
             self.doc.reset(ratings, setup.model, setup.training, path=None,
-                           test_mask=np.isin(ratings.cell_keys, test.cell_keys))
+                           test_mask=random_test_mask(ratings, setup.test_fraction, seed=setup.training.seed))
             self.data_panel.split_spin.setValue(round(100 * setup.test_fraction))
         self._trained_since_save = False
         self.rebuild()

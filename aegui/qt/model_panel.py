@@ -44,6 +44,11 @@ def _combo(items: dict[str, str], tip: str) -> QComboBox:
     return box
 
 
+#: the types whose idea needs sigmoid hidden units, and why (the panel switches f when one is picked)
+SIGMOID_KINDS = {"sparse": "its KL penalty compares mean activations in (0, 1) with ρ",
+                 "deep": "its RBMs' hidden units are on/off probabilities"}
+
+
 class ModelPanel(QWidget):
     applyRequested = Signal(object, object)  # ModelSpec, TrainSpec
 
@@ -150,9 +155,13 @@ class ModelPanel(QWidget):
         self.groups[key] = box
 
     def _show_groups(self) -> None:
-        shown = TYPE_GROUPS.get(self.kind.currentData())
+        kind = self.kind.currentData()
+        shown = TYPE_GROUPS.get(kind)
         for key, box in self.groups.items():
             box.setVisible(key == shown)
+        if kind in SIGMOID_KINDS and self.activation.currentData() != "sigmoid":
+            self.activation.setCurrentIndex(ACTIVATIONS.index("sigmoid"))
+            self.note.setText(f"{KIND_TITLES[kind]} needs sigmoid hidden units: {SIGMOID_KINDS[kind]}")
 
     # ------------------------------------------------------------------ specs ↔ widgets
     def set_specs(self, model: ModelSpec, training: TrainSpec) -> None:

@@ -14,11 +14,17 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QProgressBar, QSlider, QTool
 from .live_label import LiveLabel
 
 #: slider position → seconds between observations; the last position is full speed (no delay)
-SPEEDS = (2.0, 1.0, 0.5, 0.25, 0.1, 0.03, 0.01, 0.0)
+SPEEDS = (2.0, 1.0, 0.5, 0.25, 0.1, 0.03, 0.01, 0.005, 0.0)
 
 
-def speed_text(delay: float) -> str:
-    return "full speed" if delay == 0 else f"{1 / delay:g} observations/s"
+def speed_text(delay: float, n_observations: int = 0) -> str:
+    """What a speed means: observations (online: updates) a second, and epochs a second over
+    ``n_observations`` a epoch (when known)."""
+    if delay == 0:
+        return "full speed"
+    per_s = 1 / delay
+    epochs = f" ≈ {per_s / n_observations:.2g} epochs/s" if n_observations else ""
+    return f"{per_s:g} observations/s{epochs}"
 
 
 class TrainingPanel(QWidget):
@@ -77,6 +83,7 @@ class TrainingPanel(QWidget):
         self.speed.setRange(0, len(SPEEDS) - 1)
         self.speed.setValue(len(SPEEDS) - 1)
         self.speed.setToolTip("From slow motion (one observation every 2 s, each step shown) to full speed")
+        self._n_observations = 0
         self.speed_label = QLabel(speed_text(0.0))
         self.speed.valueChanged.connect(self._on_speed)
         speed_row = QHBoxLayout()
@@ -101,8 +108,16 @@ class TrainingPanel(QWidget):
 
     def _on_speed(self, index: int) -> None:
         delay = SPEEDS[index]
-        self.speed_label.setText(speed_text(delay))
+        self.speed_label.setText(speed_text(delay, self._n_observations))
         self.speedChanged.emit(delay)
+
+    def set_delay(self, delay: float) -> None:
+        """Move the speed control to the speed closest to ``delay`` seconds between observations."""
+        self.speed.setValue(min(range(len(SPEEDS)), key=lambda i: abs(SPEEDS[i] - delay)))
+
+    @property
+    def delay(self) -> float:
+        return SPEEDS[self.speed.value()]
 
     def set_enabled(self, on: bool) -> None:
         for action in self.actions_all:
@@ -119,6 +134,9 @@ class TrainingPanel(QWidget):
         """Progress over all phases: epochs done / epochs planned, and the time left at this pace."""
         total = sum(p.epochs for p in s.phases) or 1
         done = sum(p.epochs for p in s.phases[:s.phase.index]) + s.epoch + s.position / max(1, s.n_observations)
+        if s.n_observations != self._n_observations:
+            self._n_observations = s.n_observations
+            self.speed_label.setText(speed_text(self.delay, s.n_observations))
         percent = min(100, int(100 * done / total))   # the last epoch's cursor stays at its end
         if percent != self.progress.value():  # a progress bar repaints on every set
             self.progress.setValue(percent)

@@ -90,8 +90,10 @@ def seed_toy() -> Ratings:
 
 # ====================================================================== the generator
 def synthetic(n_users: int = 300, n_movies: int = 120, n_ratings: int | None = None, density: float = 0.1,
-              n_genres: int = 6, seed: int = 0, half_stars: bool = False, min_per_user: int = 20) -> Ratings:
-    """A realistic ratings set (see the module docstring); deterministic for a ``seed``.
+              n_genres: int = 6, seed: int = 0, half_stars: bool = False, min_per_user: int = 20,
+              taste_weight: float = _TASTE_WEIGHT, noise_sd: float = _NOISE_SD) -> Ratings:
+    """A realistic ratings set (see the module docstring); deterministic for a ``seed``. ``taste_weight``
+    (α) and ``noise_sd`` (σ) set how much of a rating is taste and how much is noise.
 
     ``n_ratings`` defaults to ``density × n_users × n_movies``. Each user rates at least
     ``min(min_per_user, n_ratings // (3 n_users))`` movies (and at least one); each movie is rated at least once.
@@ -115,8 +117,8 @@ def synthetic(n_users: int = 300, n_movies: int = 120, n_ratings: int | None = N
                        max(lowest, min(n_movies, int(np.ceil(max(0.6 * n_movies, 3 * n_ratings / n_users))))))
     by_rank = np.lexsort((-(quality + rng.normal(0, 2 * _QUALITY_SD, n_movies)), genre))   # popular ≈ good
     users, movies = _sample_cells(rng, counts, genre, by_rank, np.exp(_TASTE_PICK * taste))
-    raw = (_MEAN + bias[users] + quality[movies] + _TASTE_WEIGHT * taste[users, genre[movies]]
-           + rng.normal(0, _NOISE_SD, len(users)))
+    raw = (_MEAN + bias[users] + quality[movies] + taste_weight * taste[users, genre[movies]]
+           + rng.normal(0, noise_sd, len(users)))
     values = np.clip(np.rint(raw * 2) / 2, 0.5, 5) if half_stars else np.clip(np.rint(raw), 1, 5)
     return Ratings.from_triples(users, movies, values, user_ids=[str(k + 1) for k in range(n_users)],
                                 movie_ids=[str(k + 1) for k in range(n_movies)],
@@ -227,12 +229,21 @@ def ml10m_like(seed: int = 0) -> Ratings:
     return synthetic(69_878, 10_677, n_ratings=10_000_054, n_genres=18, seed=seed, half_stars=True)
 
 
+def demo_grid() -> Ratings:
+    """The window's first set: 120 users × 12 movies of 3 genres, 60 % rated (864 ratings). Tastes
+    weigh more and noise less than in MovieLens (α = 1.0, σ = 0.5 instead of 0.3 and 0.7), so that a
+    3-unit bottleneck has genres to find and a class sees the test error fall well below the
+    baseline's (chosen over four worlds and three splits each: 0.13–0.18 stars below, every time)."""
+    return synthetic(120, 12, density=0.6, n_genres=3, seed=0, taste_weight=1.0, noise_sd=0.5)
+
+
 DEMO_SETS: dict[str, Callable[[], Ratings]] = {
     "seed-onehot": seed_onehot,
     "seed-toy": seed_toy,
     "synthetic-small": lambda: synthetic(40, 12, density=0.6, n_genres=4, seed=0),
     "synthetic-medium": lambda: synthetic(300, 120, density=0.1, n_genres=6, seed=0),
     "ml100k-like": ml100k_like,
+    "demo": demo_grid,
 }
 
 

@@ -40,8 +40,23 @@ def split_random(ratings: Ratings, fraction: float, seed: int = 0,
     the other. With ``keep_one_per_user`` one random rating of each user stays in train, so nobody is unseen
     at test time; test then gets fewer ratings only if the rest cannot fill it.
     """
-    if not 0 < fraction < 1:
-        raise RatingsError(f"the test fraction must be between 0 and 1 (exclusive), got {fraction}")
+    if fraction == 0:
+        _refuse_fraction(fraction)
+    test = random_test_mask(ratings, fraction, seed, keep_one_per_user)
+    return ratings.subset(~test), ratings.subset(test)
+
+
+def _refuse_fraction(fraction: float) -> None:
+    raise RatingsError(f"the test fraction must be between 0 and 1 (exclusive), got {fraction}")
+
+
+def random_test_mask(ratings: Ratings, fraction: float, seed: int = 0, keep_one_per_user: bool = True) -> np.ndarray:
+    """``(n_ratings,)`` bool: the ratings :func:`split_random` puts in test (none for ``fraction`` 0), as
+    the window marks test cells in its grid."""
+    if not 0 <= fraction < 1:
+        _refuse_fraction(fraction)
+    if fraction == 0:
+        return np.zeros(ratings.n_ratings, dtype=bool)
     rng = np.random.default_rng(seed)
     n = ratings.n_ratings
     order = rng.permutation(n)                          # test takes from the front
@@ -53,7 +68,7 @@ def split_random(ratings: Ratings, fraction: float, seed: int = 0,
         order = order[~kept[order]]
     test = np.zeros(n, dtype=bool)
     test[order[:int(round(fraction * n))]] = True
-    return ratings.subset(~test), ratings.subset(test)
+    return test
 
 
 def align(train: Ratings, test: Ratings) -> tuple[Ratings, Unseen]:

@@ -9,7 +9,7 @@ import pytest
 
 from aegui.core.data import (FORMATS, Ratings, RatingsError, detect_format, load_ratings, synthetic,
                              write_csv_grid, write_movielens)
-from aegui.core.data import readers
+from aegui.core.data import csv_grid, file_checks, movielens
 from aegui.core.data.demo import ml1m_like, seed_toy
 
 ML_FORMATS = ("ml-100k", "ml-dat", "ml-csv")
@@ -121,7 +121,7 @@ def test_plain_files_take_the_vectorised_path(tmp_path, monkeypatch, fmt):
     lines = [header] + list(np.random.default_rng(0).permutation(lines)) if fmt == "ml-csv" else \
         list(np.random.default_rng(0).permutation([header] + lines))
     (tmp_path / "ratings").write_bytes("".join(lines).replace("\n", "\r\n").rstrip().encode())
-    monkeypatch.setattr(readers, "_slow_columns", None)
+    monkeypatch.setattr(movielens, "_slow_columns", None)
     assert_same(load_ratings(tmp_path / "ratings"), r)
 
 
@@ -205,6 +205,19 @@ def test_nul_bytes_are_binary_data(tmp_path):
     assert_error(path, 3, 3, "binary data (NUL byte)")
 
 
+def test_a_nul_past_the_sniffed_head_is_located_in_the_whole_file(tmp_path):
+    """Detection reads only the head; the reader finds a later NUL itself, by line, field and file offset
+    (the header and the lines before it counted), also when the format is given."""
+    header = "userId,movieId,rating,timestamp\n"
+    lines = "".join(f"{u},1,4,0\n" for u in range(1, 8001))
+    assert len(header) + len(lines) > 65536
+    path = put(tmp_path, "ratings.csv", (header + lines).encode() + b"9001,2\x00,3,0\n")
+    offset = len(header) + len(lines) + len("9001,2")
+    for format in (None, "ml-csv"):
+        assert_error(path, 8002, 2, f"binary data (NUL byte), not a ratings file: the first is at offset {offset}",
+                     format)
+
+
 def test_undecodable_bytes_are_binary_data(tmp_path):
     assert_error(put(tmp_path, "r.dat", b"1::2::3::4\n1::3::\xff\xfe::4\n"), 2, 3,
                  r"rating holds binary or non-text bytes b'\xff\xfe'")
@@ -260,7 +273,7 @@ def test_first_problem_wins(tmp_path):
 
 
 def test_file_over_the_size_limit(tmp_path, monkeypatch):
-    monkeypatch.setattr(readers, "MAX_FILE_BYTES", 10)
+    monkeypatch.setattr(file_checks, "MAX_FILE_BYTES", 10)
     assert_error(put(tmp_path, "r.dat", "1::1::5::0\n2::1::4::0\n"), None, None,
                  "file is 22 bytes, over the limit of 10 bytes")
 
@@ -334,7 +347,7 @@ def test_grid_in_windows_1252_is_read(tmp_path):
 
 # ====================================================================== writers
 def test_grid_writer_refuses_large_sets(tmp_path, monkeypatch):
-    monkeypatch.setattr(readers, "MAX_GRID_CELLS", 47)
+    monkeypatch.setattr(csv_grid, "MAX_GRID_CELLS", 47)
     with pytest.raises(RatingsError, match="8 × 6 = 48 cells is too large for a CSV grid"):
         write_csv_grid(seed_toy(), tmp_path / "g.csv")
     assert not os.listdir(tmp_path)
@@ -360,7 +373,7 @@ def test_writes_are_atomic(tmp_path, monkeypatch):
     def broken_fsync(fd):
         raise OSError("disk full")
 
-    monkeypatch.setattr(readers.os, "fsync", broken_fsync)
+    monkeypatch.setattr(os, "fsync", broken_fsync)
     with pytest.raises(OSError, match="disk full"):
         write_csv_grid(seed_toy(), path)
     assert os.listdir(tmp_path) == ["r.dat"] and path.read_text().startswith("1::1::5::0\n")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .engine.snapshot import Snapshot, as_rating
+from .engine.snapshot import InStars, Snapshot
 from .scene import BOUNDED, trace_levels
 
 #: per layer, the ``(name, ∂/Δ W, ∂/Δ b)`` the tooltips list; ``name`` has a ``{}`` for "w" or "b"
@@ -20,7 +20,7 @@ Grads = list[list[tuple[str, np.ndarray, np.ndarray]]]
 
 
 @dataclass
-class ColumnValues:
+class ColumnValues(InStars):
     """What one column's units hold (``None`` where the snapshot has nothing), each array ``(n_c,)``.
 
     ``fill`` colours the nodes on ``[−vmax, vmax]``; ``rated`` marks the inputs in the loss; ``target``
@@ -37,14 +37,6 @@ class ColumnValues:
     rows: list[tuple[str, np.ndarray]] = field(default_factory=list)
     #: centred inputs: the baseline's prediction per unit, in stars
     offset: np.ndarray | None = None
-
-    def stars(self, values: np.ndarray) -> np.ndarray:
-        """``offset + scale · values``."""
-        return as_rating(values, self.scale, self.offset)
-
-    @property
-    def in_stars(self) -> bool:
-        return self.scale != 1 or self.offset is not None
 
 
 def read_values(s: Snapshot) -> tuple[list[ColumnValues], Grads]:

@@ -84,14 +84,22 @@ class PhaseInfo:
     title: str
 
 
-def as_rating(values: np.ndarray, scale: float, offset: np.ndarray | None) -> np.ndarray:
-    """Network values in stars: ``b + s·values`` (``s·values`` without centring, ``offset`` ``None``).
-    Values and ratings differ (``in_stars``) when ``s ≠ 1`` or a baseline lies between them."""
-    return values * scale + (offset if offset is not None else 0.0)
+class InStars:
+    """For records of network values with a ``scale`` ``s`` and an ``offset`` ``b`` (``(n,)`` in stars, or
+    ``None`` without centring): a value ``v`` reads as the rating ``b + s·v``."""
+
+    def as_rating(self, values: np.ndarray) -> np.ndarray:
+        """Network values in stars: ``b + s·values`` (``s·values`` when ``offset`` is ``None``)."""
+        return values * self.scale + (self.offset if self.offset is not None else 0.0)
+
+    @property
+    def in_stars(self) -> bool:
+        """Values and ratings differ: ``s ≠ 1`` or a baseline lies between them."""
+        return self.scale != 1 or self.offset is not None
 
 
 @dataclass(frozen=True)
-class Trace:
+class Trace(InStars):
     """The seed's steps 2–6 for one observation (the display's source of truth).
 
     ``x`` is the clean input (ratings ÷ scale, or centred ``(r − b) ÷ scale``; 0 = not rated), ``x_in`` what entered the network (the
@@ -119,13 +127,6 @@ class Trace:
     #: centred inputs (``ModelSpec.centered``): the bias-only baseline's prediction ``b`` of each feature,
     #: in stars, so that ``x = (r − b)/s`` and a rating reads ``b + s·value``; ``None``: ``x = r/s``
     offset: np.ndarray | None = None
-
-    def as_rating(self, values: np.ndarray) -> np.ndarray:
-        return as_rating(values, self.scale, self.offset)
-
-    @property
-    def in_stars(self) -> bool:
-        return self.scale != 1 or self.offset is not None
 
 
 @dataclass(frozen=True)

@@ -138,7 +138,7 @@ def _describe_node(f: Frame, column: int, unit: int, insight: list[str]) -> str:
         lines.append("not rated: left out of the loss")
     elif v.target is not None:
         stars = " stars" if v.in_stars else ""
-        lines.append(f"target {_stars(v.stars(v.target)[unit])}, reconstruction {v.stars(v.fill)[unit]:.2f}, "
+        lines.append(f"target {_stars(v.as_rating(v.target)[unit])}, reconstruction {v.as_rating(v.fill)[unit]:.2f}, "
                      f"error {(v.fill[unit] - v.target[unit]) * v.scale:+.2f}{stars}")
         if v.offset is not None:
             lines.append(f"(ratings are b + s·value: the baseline expects b = {v.offset[unit]:.2f})")

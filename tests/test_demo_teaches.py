@@ -46,6 +46,7 @@ def test_the_first_play_goes_at_a_watchable_pace_and_full_speed_is_one_click(qtb
     panel = window.training_panel
     default = get_preset(DEFAULT_PRESET)
     assert panel.delay == pytest.approx(default.pace_s)
+    assert window.data_panel.split_spin.value() == round(100 * default.test_fraction)
     # the label says what the speed means, in observations and epochs a second
     qtbot.waitUntil(lambda: "epochs/s" in panel.speed_label.text(), timeout=TIMEOUT)
     n_train = window.snapshot.n_observations
@@ -65,3 +66,14 @@ def test_the_overfitting_demo_is_one_menu_click_away_with_its_caption(qtbot, win
     assert window.charts_panel.caption.isVisibleTo(window.charts_panel)
     assert window.doc.test_mask.mean() == pytest.approx(PRESETS["overfitting"].test_fraction, abs=0.01)
     assert window.training_panel.delay == PRESETS["overfitting"].pace_s
+
+
+def test_the_time_of_a_paced_run_counts_its_pace():
+    from aegui.core.engine.trainer import Trainer
+
+    preset = get_preset("seed-toy")
+    trainer = Trainer(preset.ratings(), preset.model, preset.training)
+    trainer.delay_s = 0.01
+    trainer.run(max_epochs=1)
+    assert trainer.steps == preset.ratings().n_users          # online: one update per observation
+    assert trainer.elapsed >= 0.01 * trainer.steps            # what the ETA is computed from

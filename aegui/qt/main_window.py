@@ -550,7 +550,6 @@ class MainWindow(QMainWindow):
         test_mask = random_test_mask(ratings, p.test_fraction, seed=p.training.seed)
         self.controller.pause()
         self.doc.reset(ratings, model, training, path=None, test_mask=test_mask)
-        self.data_panel.split_spin.setValue(round(100 * p.test_fraction))
         self.session_name = p.title
         self._preset_weights = p.weights() if p.weights else None
         self._trained_since_save = False
@@ -562,6 +561,8 @@ class MainWindow(QMainWindow):
         """The preset's pace on the speed control and its caption above the charts."""
         self.training_panel.set_delay(p.pace_s)
         self.charts_panel.set_caption(p.caption)
+        if p.test_fraction:
+            self.data_panel.split_spin.setValue(round(100 * p.test_fraction))
 
     def open_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open", self.start_folder(), f"{SESSION_FILTER};;{RATINGS_FILTER}")

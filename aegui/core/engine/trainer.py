@@ -279,6 +279,7 @@ class Trainer(SnapshotAssembly, Queries, Branching):
             if self.finished:
                 return False
             self._leave_ready()
+            t0 = time.perf_counter()
             start, rows, x, mask, x_in = self._current_batch()
             j = self.position - start
             self._trace = self._trace_rows(rows[j:j + 1], x[j:j + 1], None if mask is None else mask[j:j + 1],
@@ -289,6 +290,7 @@ class Trainer(SnapshotAssembly, Queries, Branching):
                 if self.position >= self.stage.data.n and not self.finished:
                     self._end_epoch()
             self._traced_at = self._moment()
+            self.elapsed += time.perf_counter() - t0
             return not self.finished
 
     def step_batch(self) -> bool:
@@ -338,7 +340,9 @@ class Trainer(SnapshotAssembly, Queries, Branching):
             if self.delay_s > 0:
                 self.step_observation()
                 self.publish()
+                t0 = time.perf_counter()
                 self._pause.wait(self.delay_s)
+                self.elapsed += time.perf_counter() - t0   # the pace is part of the run's time
             else:
                 self.step_batch()
                 if self._snapshot_wanted.is_set() or (

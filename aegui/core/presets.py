@@ -41,7 +41,7 @@ PRESETS: dict[str, Preset] = {
                       ModelSpec(kind="basic", hidden=(6, 3), activation="tanh", centered=True, input_scale=1.0),
                       TrainSpec(mode="online", optimizer="adam", lr=0.003, epochs=150, validation_fraction=0.1,
                                 patience=20), 0.15, pace_s=0.005,
-                      caption="Learning: the test error (red) falls below the baseline (everyone's average "
+                      caption="Learning: the test error (orange) falls below the baseline (everyone's average "
                               "taste, dashed); early stopping keeps the best weights."),
     "overfitting": Preset("Demo: overfitting", "demo",
                           ModelSpec(kind="basic", hidden=(6, 3)),

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 import time
 
-from .core.engine.protocol import EpochDone, RunDone, State
-from .core.engine.spec import ACTIVATIONS, KINDS, NOISES, OPTIMIZERS, ModelSpec, TrainSpec
+from .core.engine.spec import ACTIVATIONS, KINDS, NOISES, OPTIMIZERS
 
 
 
@@ -67,6 +65,12 @@ def _demo_names() -> list[str]:
     from .core.data.demo import DEMO_SETS
 
     return list(DEMO_SETS)
+
+
+def _preset_names() -> list[str]:
+    from .core.presets import PRESETS
+
+    return ["demo", *PRESETS]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -210,355 +214,9 @@ def cmd_inspect(args) -> int:
     return 0
 
 
-def specs_from_args(args, n_inputs: int, preset=None) -> tuple[ModelSpec, TrainSpec]:
-    """The model and training settings the command line asks for on data with ``n_inputs`` inputs
-    (movies; users when item-based): the real-data defaults of :mod:`aegui.core.engine.defaults`, or
-    ``preset``'s own settings, with the options given on top, validated."""
-    from .core.engine import defaults
-    from .core.engine.spec import RATING_SCALE
-
-    kind = args.type or (preset.model.kind if preset is not None else "basic")
-    if preset is not None:
-        model_kw = {**preset.model.to_dict(), "kind": kind, "item_based": args.item_based}
-        base_training = preset.training
-    else:
-        model_kw = defaults.model(kind, n_inputs, args.item_based).to_dict()
-        base_training = defaults.training(kind, args.item_based, n_inputs)
-    if args.raw:  # the seed's picture: x = r/5, no baseline
-        model_kw.update(centered=False, input_scale=RATING_SCALE)
-    for arg, name in (("hidden", "hidden"), ("activation", "activation"), ("output_activation", "output_activation"),
-                      ("input_scale", "input_scale"), ("rho", "sparsity_target"), ("beta", "sparsity_weight"),
-                      ("l1", "l1_weight"), ("noise", "noise"), ("noise_rate", "noise_rate"),
-                      ("contractive_weight", "contractive_weight"), ("pretrain_epochs", "pretrain_epochs"),
-                      ("cd_k", "cd_k"), ("rbm_lr", "rbm_lr")):
-        if getattr(args, arg) is not None:
-            model_kw[name] = getattr(args, arg)
-    train_kw = {"seed": args.seed}
-    if args.online:
-        train_kw["mode"] = "online"
-    elif args.full_batch:
-        train_kw["mode"] = "batch"
-    elif args.batch_size is not None:
-        train_kw.update(mode="minibatch", batch_size=args.batch_size)
-    for arg in ("optimizer", "lr", "weight_decay", "momentum", "epochs", "validation_fraction", "patience"):
-        if getattr(args, arg) is not None:
-            train_kw[arg] = getattr(args, arg)
-    try:
-        model = ModelSpec.from_dict(model_kw)
-        model.check_size(n_inputs)
-        return model, base_training.with_(**train_kw)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-
-
-class _Progress:
-    """A one-line progress bar on stderr, redrawn at most 10 times a second."""
-
-    def __init__(self, total_epochs: int):
-        self.total = max(1, total_epochs)
-        self.last = 0.0
-        self.t0 = time.perf_counter()
-
-    def __call__(self, event) -> None:
-        if event.kind != "epoch":
-            return
-        now = time.perf_counter()
-        if now - self.last < 0.1:
-            return
-        self.last = now
-        d = event.data
-        done = min(1.0, d["epoch"] / self.total)
-        bar = "#" * int(done * 30)
-        extra = "".join(f" {k.split('_')[0]} {d[k]:.4f}" for k in ("train_rmse", "val_rmse", "test_rmse")
-                        if d.get(k) is not None and math.isfinite(d[k]))
-        sys.stderr.write(f"\r[{bar:<30}] {event.message}{extra} {now - self.t0:5.1f}s ")
-        sys.stderr.flush()
-
-    def close(self) -> None:
-        sys.stderr.write("\n")
-        sys.stderr.flush()
-
-
-def cmd_train(args) -> int:
-    from .core.data.readers import load_ratings
-    from .core.data.splits import split_random
-    from .core.engine.threads import configure
-
-    preset = _preset_named(args.file)
-    ratings = preset.ratings() if preset is not None else load_ratings(args.file, format=args.format)
-    if ratings.n_ratings == 0:
-        raise UsageError(f"{args.file}: no ratings to train on")
-    model, training = specs_from_args(args, ratings.n_users if args.item_based else ratings.n_movies, preset)
-    test, unseen = None, None
-    fraction = args.test_fraction if args.test_fraction is not None else preset.test_fraction if preset else 0
-    if args.test:
-        test, unseen = _aligned_test(ratings, load_ratings(args.test, format=args.format))
-    elif fraction:
-        ratings, test = split_random(ratings, fraction, seed=args.seed)
-    configure(args.threads)
-    import torch
-
-    from .core.engine.trainer import Trainer
-
-    if args.device != "cpu" and not (args.device.startswith("cuda") and torch.cuda.is_available()):
-        raise UsageError(f"device {args.device!r} is not available here (use cpu)")
-    warning = model.shape_warning(model.n_inputs(ratings))
-    if warning:
-        sys.stderr.write(f"aegui: note: {warning}\n")
-    total_epochs = training.epochs + (model.pretrain_epochs * len(model.hidden)
-                                      if model.kind in ("stacked", "deep") else 0)
-    progress = _Progress(total_epochs)
-    trainer = Trainer(ratings, model, training, test=test, device=args.device, on_event=progress,
-                      test_every_epoch=False, test_unseen=unseen)
-    t0 = time.perf_counter()
-    state = trainer.run()
-    seconds = time.perf_counter() - t0
-    progress.close()
-    if state == State.DIVERGED:
-        sys.stderr.write(f"aegui: {trainer.message}\n")
-    metrics = trainer.metrics()
-    result = {"type": model.kind, "item_based": model.item_based, "hidden": list(model.hidden),
-              "users": ratings.n_users, "movies": ratings.n_movies, "ratings": ratings.n_ratings,
-              "test_ratings": (test.n_ratings + len(trainer.test_unseen)) if test is not None else 0,
-              "unseen_test_ratings": len(trainer.test_unseen),
-              "epochs": int((trainer.history().epoch_phase == len(trainer.phases) - 1).sum()),
-              "seconds": round(seconds, 3), "state": state, "message": trainer.message,
-              "train_rmse": metrics["train_rmse"], "val_rmse": metrics["val_rmse"], "test_rmse": metrics["test_rmse"],
-              "baseline_rmse": trainer.baseline_rmse()["test"] if test is not None else None}
-    if model.kind == "sparse":
-        from .core.engine.predict import dormant_units
-
-        result["dormant_units"] = dormant_units(trainer.network, trainer.inputs, len(model.hidden),
-                                                model.sparsity_target)
-    if args.save:
-        from .core.session import save_session, session_from_trainer
-
-        save_session(args.save, session_from_trainer(trainer, name=args.save))
-    if args.json:
-        print(json.dumps({k: (None if isinstance(v, float) and not math.isfinite(v) else v)
-                          for k, v in result.items()}))
-    else:
-        for k in ("type", "users", "movies", "ratings", "epochs", "seconds", "train_rmse", "val_rmse", "test_rmse",
-                  "baseline_rmse"):
-            if result[k] is not None:
-                print(f"{k:>11}: {result[k]:.4f}" if isinstance(result[k], float) else f"{k:>11}: {result[k]}")
-    return 1 if state == State.DIVERGED else 0
-
-
-def _aligned_test(train, test):
-    """``align(train, test)``, saying on stderr how many test ratings the baseline will predict."""
-    from .core.data.splits import align
-
-    aligned, unseen = align(train, test)
-    if len(unseen):
-        sys.stderr.write(f"aegui: {len(unseen)} test ratings of users or movies absent from training are "
-                         "predicted by the bias-only baseline\n")
-    return aligned, unseen
-
-
-def _preset_names() -> list[str]:
-    from .core.presets import PRESETS
-
-    return ["demo", *PRESETS]
-
-
-def _preset_named(name: str):
-    """The preset ``name`` stands for (a preset, or a demo set one uses) when no such file exists."""
-    import os
-
-    from .core.presets import preset_for
-
-    return None if os.path.exists(name) else preset_for(name)
-
-
-def _load_named(name: str, format: str | None):
-    """A ratings file, or the demo set called ``name`` when no such file exists."""
-    import os
-
-    from .core.data.demo import DEMO_SETS, load_demo
-    from .core.data.readers import load_ratings
-
-    if name in DEMO_SETS and not os.path.exists(name):
-        return load_demo(name)
-    return load_ratings(name, format=format)
-
-
-def _mean_sd_text(mean: float, sd: float, digits: int = 4) -> str:
-    if not math.isfinite(mean):
-        return "—"
-    return f"{mean:.{digits}f} ± {sd:.{digits}f}" if math.isfinite(sd) else f"{mean:.{digits}f}"
-
-
-def cmd_compare(args) -> int:
-    from .core.data.splits import split_random
-    from .core.engine import defaults
-    from .core.engine.baselines import baseline_table
-    from .core.engine.compare import CompareConfig, config_name, model_for_kind, run_comparison, summarise
-    from .core.engine.threads import configure
-
-    if not 1 <= args.seeds <= 100:
-        raise UsageError(f"--seeds must be between 1 and 100, got {args.seeds}")
-    if args.epochs is not None and args.epochs < 1:
-        raise UsageError(f"--epochs must be at least 1, got {args.epochs}")
-    try:
-        if args.hidden:
-            ModelSpec(hidden=args.hidden)  # sizes in range, before the data is read
-        epochs = {"epochs": args.epochs} if args.epochs else {}
-        defaults.training().with_(**epochs)
-        seeds = [args.seed + k for k in range(args.seeds)]
-        defaults.training().with_(seed=seeds[-1])
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-    ratings = _load_named(args.file, args.format)
-    if ratings.n_ratings == 0:
-        raise UsageError(f"{args.file}: no ratings to train on")
-    unseen = None
-    if args.test:
-        test, unseen = _aligned_test(ratings, _load_named(args.test, args.format))
-    else:
-        ratings, test = split_random(ratings, args.test_fraction or 0.1, seed=args.seed)
-    configs = []
-    for kind in args.kinds:
-        model, note = defaults.model(kind, ratings.n_movies), ""
-        if args.hidden:
-            model, note = model_for_kind(model.with_(hidden=args.hidden), kind, ratings.n_movies)
-        if model is None:
-            sys.stderr.write(f"aegui: note: {kind} skipped: {note}\n")
-            continue
-        if note:
-            sys.stderr.write(f"aegui: note: {kind}: {note}\n")
-        configs.append(CompareConfig(config_name(model), model,
-                                     defaults.training(kind, n_inputs=ratings.n_movies).with_(**epochs)))
-    if not configs:
-        raise UsageError("none of the --kinds can be built on this data")
-    configure(args.threads)
-    total = len(configs) * len(seeds)
-    done = []
-    shown = [0.0]
-
-    def progress(message) -> None:
-        now = time.perf_counter()
-        if isinstance(message, RunDone):
-            done.append(message.result)
-        elif now - shown[0] < 0.1:
-            return
-        shown[0] = now
-        if isinstance(message, EpochDone):
-            text = (f"run {len(done) + 1}/{total}: {configs[message.config_index].name}, seed {message.seed}, "
-                    f"epoch {message.epoch}")
-        else:
-            r = message.result
-            text = f"run {len(done)}/{total}: {r.name}, seed {r.seed}: {r.state}, {r.epochs} epochs, {r.seconds:.2f}s"
-        sys.stderr.write(f"\r{text:<72}")
-        sys.stderr.flush()
-
-    results = run_comparison(ratings, test, configs, seeds, on_progress=progress, test_unseen=unseen)
-    sys.stderr.write("\n")
-    for r in results:
-        if r.state == State.DIVERGED:
-            sys.stderr.write(f"aegui: {r.name}, seed {r.seed}: {r.message}\n")
-    summaries = summarise(results)
-    baselines = baseline_table(ratings, test, unseen)
-    if args.json:
-        print(json.dumps({"users": ratings.n_users, "movies": ratings.n_movies, "ratings": ratings.n_ratings,
-                          "test_ratings": test.n_ratings + (len(unseen) if unseen is not None else 0),
-                          "unseen_test_ratings": len(unseen) if unseen is not None else 0,
-                          "baselines": baselines, "baseline_rmse": baselines["bias-only"]["test_rmse"],
-                          "seeds": seeds,
-                          "configs": [{**s.to_dict(), "kind": c.model.kind, "hidden": list(c.model.hidden)}
-                                      for s, c in zip(summaries, configs)]}))
-    else:
-        width = max(13, *(len(s.name) for s in summaries))
-        print(f"{'configuration':<{width}}  seeds  {'train RMSE':<17}  {'test RMSE':<17}  epochs  seconds")
-        for name, b in baselines.items():
-            print(f"{name + ' baseline':<{width}}  {'':>5}  {b['train_rmse']:<17.4f}  {b['test_rmse']:<17.4f}  "
-                  f"{'':>6}  {'':>7}")
-        for s in summaries:
-            print(f"{s.name:<{width}}  {s.runs:>5}  {_mean_sd_text(s.train_rmse_mean, s.train_rmse_sd):<17}  "
-                  f"{_mean_sd_text(s.test_rmse_mean, s.test_rmse_sd):<17}  {s.epochs_mean:>6.1f}  {s.seconds_mean:>7.2f}")
-    return 0
-
-
-def cmd_recommend(args) -> int:
-    from .core.engine.threads import configure
-    from .core.session import load_session, trainer_from_session
-    from .core.engine.predict import recommend, resolve_min_ratings, user_predictions
-
-    session = load_session(args.session)
-    if session.weights is None:
-        raise UsageError(f"{args.session}: the session holds no trained weights")
-    ids = session.ratings.user_ids
-    try:
-        user = ids.index(str(args.user))
-    except ValueError:
-        raise UsageError(f"user {args.user!r} is not in {args.session} ({len(ids)} users, e.g. {ids[0]!r})") from None
-    if args.top < 1:
-        raise UsageError("--top must be at least 1")
-    if args.min_ratings is not None and args.min_ratings < 0:
-        raise UsageError("--min-ratings cannot be negative")
-    least = resolve_min_ratings(args.min_ratings, session.ratings.ratings_per_movie)
-    configure(None)
-    trainer = trainer_from_session(session)
-    predictions = user_predictions(trainer.network, trainer.prediction_inputs, user, session.model.item_based)
-    picks = recommend(predictions, session.ratings, user, args.top, least)
-    rows = [{"movie_id": session.ratings.movie_ids[p.movie], "title": session.ratings.movie_titles[p.movie],
-             "predicted": round(p.predicted, 3), "n_ratings": p.n_ratings, "clipped": p.clipped} for p in picks]
-    if args.json:
-        print(json.dumps({"user": args.user, "min_ratings": least, "recommendations": rows}))
-    else:
-        for r in rows:
-            mark = "▲" if r["clipped"] else " "
-            print(f"{r['predicted']:.2f} {mark}  {r['n_ratings']:>6} ratings  {r['title']}  (id {r['movie_id']})")
-        note = f"aegui: movies with at least {least} training rating{'' if least == 1 else 's'}"
-        if any(r["clipped"] for r in rows):
-            note += "; ▲: predicted above the top of the scale (ranked by the unclipped value)"
-        sys.stderr.write(note + "\n")
-    return 0
-
-
-def cmd_export(args) -> int:
-    from .core.session import load_session, trainer_from_session
-
-    session = load_session(args.session)
-    if session.weights is None:
-        raise UsageError(f"{args.session}: the session holds no trained weights")
-    for path in trainer_from_session(session).export_model(args.out):
-        print(path)
-    return 0
-
-
-def cmd_bench_accuracy(args) -> int:
-    from .accuracy import MODELS, print_json, print_table, run_accuracy, splits_for
-    from .core.engine.threads import configure
-
-    if not args.file:
-        raise UsageError("bench accuracy needs a ratings file (or a demo set name)")
-    if not 1 <= args.seeds <= 100:
-        raise UsageError(f"--seeds must be between 1 and 100, got {args.seeds}")
-    ratings = _load_named(args.file, args.format)
-    if ratings.n_ratings == 0:
-        raise UsageError(f"{args.file}: no ratings to train on")
-    test = unseen = None
-    if args.test:
-        test, unseen = _aligned_test(ratings, _load_named(args.test, args.format))
-    models = MODELS if not args.kinds else tuple(m for m in MODELS if m[0] in args.kinds)
-    configure(args.threads)
-
-    def progress(text: str) -> None:
-        sys.stderr.write(f"\r{text:<72}")
-        sys.stderr.flush()
-
-    rows = run_accuracy(splits_for(ratings, args.seeds, test, unseen, args.test_fraction or 0.1), models, progress)
-    sys.stderr.write("\n")
-    meta = {"file": args.file, "users": ratings.n_users, "movies": ratings.n_movies, "ratings": ratings.n_ratings,
-            "seeds": args.seeds, "split": "file" if test is not None else f"random {args.test_fraction or 0.1:g}"}
-    (print_json if args.json else lambda r, m: print_table(r))(rows, meta)
-    return 0
-
-
 def cmd_bench(args) -> int:
     if args.what == "accuracy":
-        return cmd_bench_accuracy(args)
+        return _command("compare", "cmd_bench_accuracy")(args)
     if args.what == "ui":
         from .qt.bench_ui import run_ui_bench
 
@@ -661,9 +319,20 @@ def cmd_window(args) -> int:
                    train_seconds=args.train_seconds, show=tuple(p.strip() for p in args.show.split(",") if p.strip()))
 
 
+def _command(module: str, name: str):
+    """``aegui.commands.<module>.<name>``, imported when the command runs."""
+    def run(args) -> int:
+        from importlib import import_module
+
+        return getattr(import_module(f"aegui.commands.{module}"), name)(args)
+    return run
+
+
 def main(argv: list[str] | None = None) -> int:
-    commands = {"inspect": cmd_inspect, "train": cmd_train, "compare": cmd_compare, "recommend": cmd_recommend,
-                "export": cmd_export, "bench": cmd_bench, "fetch": cmd_fetch, "record": cmd_record}
+    commands = {"inspect": cmd_inspect, "train": _command("train", "cmd_train"),
+                "compare": _command("compare", "cmd_compare"), "recommend": _command("session", "cmd_recommend"),
+                "export": _command("session", "cmd_export"), "bench": cmd_bench, "fetch": cmd_fetch,
+                "record": cmd_record}
     argv = list(sys.argv[1:] if argv is None else argv)
     words = [a for a in argv if not a.startswith("-")]
     if not words or words[0] not in commands or words[:2] == ["bench", "ui"] or words[0] == "record":

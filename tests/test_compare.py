@@ -243,6 +243,6 @@ def test_cli_missing_file_exits_2(capsys, tmp_path):
 
 def test_cli_skips_a_type_that_cannot_be_built(capsys, tmp_path, monkeypatch):
     one_movie = Ratings.from_dense(np.array([[4.0], [5.0], [3.0], [2.0]]))
-    monkeypatch.setattr("aegui.cli._load_named", lambda name, fmt: one_movie)
+    monkeypatch.setattr("aegui.commands.compare._load_named", lambda name, fmt: one_movie)
     code, _, err = run(capsys, "compare", "x", "--kinds", "basic", "--hidden", "2", "--epochs", "1")
     assert code == 2 and "basic skipped" in err and "none of the --kinds" in err

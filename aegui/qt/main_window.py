@@ -253,6 +253,10 @@ class MainWindow(QMainWindow):
         for dock in self.docks.values():
             view_menu.addAction(dock.toggleViewAction())
         help_menu = bar.addMenu("&Help")
+        self.lesson_action = action("&Lesson", lambda: self.open_lesson(), "F1",
+                                    "A guided lesson through the seed's story, in the app, one page at a time")
+        help_menu.addAction(self.lesson_action)
+        self.lesson = None                     # the lesson's dock, made when first opened
         self.about_action = action("&About aegui", self.show_about,
                                    tip="What aegui is, and the versions to quote in a bug report")
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
@@ -533,6 +537,30 @@ class MainWindow(QMainWindow):
         self.session_name = p.title
         self._trained_since_save = False
         self.rebuild()
+
+    def load_preset(self, name: str, model: ModelSpec | None = None, training: TrainSpec | None = None) -> None:
+        """Start over on the preset ``name`` (its data, test split and starting weights), with ``model`` and
+        ``training`` instead of its own when given; the caller has asked about unsaved work."""
+        p = get_preset(name)
+        self.controller.pause()
+        self.doc.reset(p.ratings(), model or p.model, training or p.training, path=None)
+        if p.test_fraction:
+            self.doc.set_test_split(p.test_fraction, seed=p.training.seed)
+            self.doc.mark_saved()
+        self.session_name = p.title
+        self._preset_weights = p.weights() if p.weights else None
+        self._trained_since_save = False
+        self._update_title()
+        self.rebuild()
+
+    def open_lesson(self, page: int | None = None) -> None:
+        """Help ▸ Lesson: the lesson's dock (:mod:`aegui.qt.lesson_panel`) at ``page`` (0-based), or at
+        the page where it was left."""
+        from .lesson_panel import LessonDock
+
+        if self.lesson is None:
+            self.lesson = LessonDock(self)
+        self.lesson.open(page)
 
     def open_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open", self.start_folder(), f"{SESSION_FILTER};;{RATINGS_FILTER}")

@@ -181,6 +181,7 @@ class LessonDock(QDockWidget):
         self._loaded = None                  # the ratings the lesson last loaded (edits replace them)
         self._fresh = True                   # a snapshot came from the network built last
         self._ready = True
+        self._placed_below = None
         self._poll = QTimer(self)
         self._poll.setInterval(30)
         self._poll.timeout.connect(self._run)
@@ -211,9 +212,19 @@ class LessonDock(QDockWidget):
         return min(max(index, 0), len(PAGES) - 1)
 
     def open(self, page: int | None = None) -> None:
-        """Show the lesson at ``page`` (0-based), or at the page where it was left."""
+        """Show the lesson at ``page`` (0-based), or at the page where it was left. The lesson loads its own
+        data: work of the user's not saved is asked about first (and the lesson stays closed on Cancel)."""
+        w = self.window_
+        if not self.isVisible() and w.doc.ratings is not self._loaded and not w.maybe_save():
+            return
+        first = self._placed_below is None
         self.show()
         self.raise_()
+        if first:  # the lesson's text gets more of the left side than the grid
+            self._placed_below = True
+            data = w.docks.get("Data")
+            if data is not None and data.isVisible() and not data.isFloating() and not self.isFloating():
+                w.resizeDocks([data, self], [2 * w.height() // 5, 3 * w.height() // 5], Qt.Orientation.Vertical)
         self.panel.setFocus()
         self.go(self.saved_page() if page is None else page)
 

@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 
 from aegui.core import lesson
-from aegui.core.engine.spec import ModelSpec
 from aegui.core.lesson import ACTIONS, DOCKS, LOOK_AT, PAGES, WAIT, Facts, seed_numbers
 from aegui.core.presets import PRESETS
 

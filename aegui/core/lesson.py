@@ -29,7 +29,7 @@ import numpy as np
 
 from .data.demo import SEED_W1
 from .data.ratings import Ratings
-from .engine.readout import argmax_onehot, softmax
+from .engine.readout import EXAMPLE_BIAS, argmax_onehot, softmax
 from .engine.snapshot import Encoding, Insight, Snapshot
 from .engine.spec import ModelSpec, TrainSpec
 from .presets import get_preset
@@ -43,8 +43,6 @@ LOOK_AT = ("network", "grid", "steps", "readout", "temperature", "bias", "traini
            "model-mode", "codes", "user", "new-user", "latent")
 #: the lesson's training runs go through the users in the grid's order, so that Ann comes first
 IN_ORDER = {"shuffle": False}
-#: the output biases the Readout panel's toggle adds (:data:`aegui.qt.readout_panel.EXAMPLE_BIAS`)
-EXAMPLE_BIAS = (0.0, 3.0, 0.0, 0.0)
 #: what the lesson's new user types: loves The Matrix and Alien, not Titanic
 NEW_USER = ((0, 5.0), (3, 5.0), (1, 1.0))
 

@@ -11,7 +11,6 @@ is remembered in the window's settings, so that the lesson opens again where it 
 from __future__ import annotations
 
 import html
-import math
 import time
 from typing import Callable
 
@@ -22,7 +21,10 @@ from PySide6.QtWidgets import (QDockWidget, QHBoxLayout, QLabel, QPushButton, QS
                                QVBoxLayout, QWidget)
 
 from ..core.engine.protocol import State
-from ..core.lesson import EXAMPLE_BIAS, PAGES, Facts, Page
+from ..core.engine.readout import EXAMPLE_BIAS
+from ..core.lesson import PAGES, Facts, Page
+from ..core.steps import moment
+from .readout_panel import temperature_position
 
 #: the settings key of the page the lesson was left at (0-based)
 PAGE_KEY = "lesson/page"
@@ -370,7 +372,7 @@ class LessonDock(QDockWidget):
 
     def _moment(self):
         s = self.window_.snapshot
-        return None if s is None else (s.phase.index, s.epoch, s.step, s.position)
+        return None if s is None else moment(s)
 
     def _do_hold(self, step: int):
         self.window_.network_view.hold_step(step)
@@ -392,8 +394,7 @@ class LessonDock(QDockWidget):
         return lambda: w.controller.running or w.controller.state == State.FINISHED
 
     def _do_temperature(self, t: float):
-        slider = self.window_.readout_panel.temperature
-        slider.setValue(int(round(20 * math.log10(t))))
+        self.window_.readout_panel.temperature.setValue(temperature_position(t))
         return None
 
     def _do_bias(self, on: bool):

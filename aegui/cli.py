@@ -73,6 +73,20 @@ def _preset_names() -> list[str]:
     return ["demo", *PRESETS]
 
 
+def _lesson_page(text: str) -> int:
+    """``--lesson N``: a page number of the lesson (1-based)."""
+    from .core.lesson import page_number_error
+
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--lesson expects a page number, got {text!r}") from None
+    error = page_number_error(n)
+    if error:
+        raise argparse.ArgumentTypeError(error)
+    return n
+
+
 def build_parser() -> argparse.ArgumentParser:
     from .core.data.readers import FORMATS
 
@@ -82,6 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--train-seconds", type=float, default=0.0, help="with --screenshot: train this long first")
     p.add_argument("--show", default="", metavar="PANELS",
                    help="with --screenshot: bring these panels forward first (comma separated, e.g. User,Latent)")
+    p.add_argument("--lesson", nargs="?", const="last", type=_lesson_page, metavar="N",
+                   help="open the guided lesson (Help ▸ Lesson) at page N, or where it was left")
     p.add_argument("--open", dest="file", metavar="FILE", help="a ratings file or session to open in the window")
     p.add_argument("--version", action="store_true",
                    help="print the versions of aegui, Python, torch, Qt and the other libraries, and exit")
@@ -316,7 +332,8 @@ def cmd_window(args) -> int:
         sys.stderr.write(f"aegui: the desktop window cannot start: {exc}\n")
         return 1
     return run_app(file=args.file, preset=args.preset, screenshot=args.screenshot,
-                   train_seconds=args.train_seconds, show=tuple(p.strip() for p in args.show.split(",") if p.strip()))
+                   train_seconds=args.train_seconds, show=tuple(p.strip() for p in args.show.split(",") if p.strip()),
+                   lesson=args.lesson)
 
 
 def _command(module: str, name: str):

@@ -17,7 +17,8 @@ def _choose_platform(screenshot: bool) -> None:
 
 
 def run_app(file: str | None = None, preset: str | None = None, screenshot: str | None = None,
-            train_seconds: float = 0.0, show: tuple[str, ...] = ()) -> int:
+            train_seconds: float = 0.0, show: tuple[str, ...] = (), lesson: int | str | None = None) -> int:
+    """``lesson``: open the guided lesson at that page (1-based), or ``"last"`` where it was left."""
     _choose_platform(bool(screenshot))
     from PySide6.QtCore import QTimer
 
@@ -36,14 +37,21 @@ def run_app(file: str | None = None, preset: str | None = None, screenshot: str 
         with tempfile.TemporaryDirectory(prefix="aegui-") as folder:
             settings = QSettings(os.path.join(folder, "settings.ini"), QSettings.Format.IniFormat)
             window = MainWindow(preset or DEFAULT_PRESET, settings=settings, scripted=True)
-            code = _scripted(app, window, file, screenshot, train_seconds, show)
+            code = _scripted(app, window, file, screenshot, train_seconds, show, lesson)
             settings.sync()
             return code
     window = MainWindow(preset or DEFAULT_PRESET)
     window.show()
     if file:
         QTimer.singleShot(0, lambda: window.open_path(file))
+    if lesson is not None:
+        QTimer.singleShot(0, lambda: window.open_lesson(_lesson_index(lesson)))
     return app.exec()
+
+
+def _lesson_index(lesson: int | str) -> int | None:
+    """``--lesson N`` (1-based) as a page index; ``None`` for the page where the lesson was left."""
+    return None if lesson == "last" else int(lesson) - 1
 
 
 def _application():
@@ -63,7 +71,8 @@ def _application():
     return app
 
 
-def _scripted(app, window, file: str | None, screenshot: str, train_seconds: float, show: tuple[str, ...]) -> int:
+def _scripted(app, window, file: str | None, screenshot: str, train_seconds: float, show: tuple[str, ...],
+              lesson: int | str | None = None) -> int:
     """A screenshot run: nothing waits on a dialog; a file that cannot be opened ends it with status 2
     (the message is on stderr)."""
     unknown = [name for name in show if name not in window.docks]
@@ -76,6 +85,8 @@ def _scripted(app, window, file: str | None, screenshot: str, train_seconds: flo
         window.controller.shutdown()
         window.close()
         return 2
+    if lesson is not None:
+        window.open_lesson(_lesson_index(lesson))
     return _screenshot(app, window, screenshot, train_seconds, show)
 
 
@@ -106,6 +117,8 @@ def _screenshot(app, window, path: str, train_seconds: float, show: tuple[str, .
     if not _wait(app, lambda: c.built and window.snapshot is not None, 60):
         sys.stderr.write("aegui: the engine did not start within 60 s\n")
         return 1
+    if window.lesson is not None:  # the lesson's page has driven the window
+        _wait(app, lambda: not window.lesson.busy, 60)
     if train_seconds > 0:
         window.training_panel.play_action.setChecked(True)
         _wait(app, lambda: False, train_seconds)

@@ -261,6 +261,10 @@ class MainWindow(QMainWindow):
         for dock in self.docks.values():
             view_menu.addAction(dock.toggleViewAction())
         help_menu = bar.addMenu("&Help")
+        self.lesson_action = action("&Lesson", lambda: self.open_lesson(), "F1",
+                                    "A guided lesson through the seed's story, in the app, one page at a time")
+        help_menu.addAction(self.lesson_action)
+        self.lesson = None                     # the lesson's dock, made when first opened
         self.about_action = action("&About aegui", self.show_about,
                                    tip="What aegui is, and the versions to quote in a bug report")
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
@@ -538,31 +542,48 @@ class MainWindow(QMainWindow):
         self.open_preset(DEFAULT_PRESET)
 
     def open_preset(self, name: str) -> bool:
-        """Start over on preset ``name`` (File ▸ Demos): its data, model, training, test split, pace and
-        caption (the default preset takes the model last applied, when it fits)."""
+        """File ▸ Demos: start over on preset ``name`` after asking about unsaved work (the default
+        preset takes the model last applied, when it fits)."""
         if not self.maybe_save():
             return False
+        p = get_preset(name)
+        model, training = self._last_choices(p, p.ratings()) if name == DEFAULT_PRESET else (None, None)
+        self.load_preset(name, model, training)
+        return True
+
+    def load_preset(self, name: str, model: ModelSpec | None = None, training: TrainSpec | None = None) -> None:
+        """Start over on the preset ``name``: its data, test split, starting weights, pace and caption,
+        with ``model`` and ``training`` instead of its own when given; the caller has asked about
+        unsaved work."""
         from ..core.data.splits import random_test_mask
 
         p = get_preset(name)
         ratings = p.ratings()
-        model, training = self._last_choices(p, ratings) if name == DEFAULT_PRESET else (p.model, p.training)
-        test_mask = random_test_mask(ratings, p.test_fraction, seed=p.training.seed)
         self.controller.pause()
-        self.doc.reset(ratings, model, training, path=None, test_mask=test_mask)
+        self.doc.reset(ratings, model or p.model, training or p.training, path=None,
+                       test_mask=random_test_mask(ratings, p.test_fraction, seed=p.training.seed))
         self.session_name = p.title
         self._preset_weights = p.weights() if p.weights else None
         self._trained_since_save = False
         self._show_preset(p)
+        self._update_title()
         self.rebuild()
-        return True
 
     def _show_preset(self, p) -> None:
-        """The preset's pace on the speed control and its caption above the charts."""
+        """The preset's pace on the speed control, its caption above the charts, its test share."""
         self.training_panel.set_delay(p.pace_s)
         self.charts_panel.set_caption(p.caption)
         if p.test_fraction:
             self.data_panel.split_spin.setValue(round(100 * p.test_fraction))
+
+    def open_lesson(self, page: int | None = None) -> None:
+        """Help ▸ Lesson: the lesson's dock (:mod:`aegui.qt.lesson_panel`) at ``page`` (0-based), or at
+        the page where it was left."""
+        from .lesson_panel import LessonDock
+
+        if self.lesson is None:
+            self.lesson = LessonDock(self)
+        self.lesson.open(page)
 
     def open_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open", self.start_folder(), f"{SESSION_FILTER};;{RATINGS_FILTER}")

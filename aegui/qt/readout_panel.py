@@ -14,13 +14,11 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QSlider, QSpinBox, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
-from ..core.engine.readout import argmax_onehot, softmax
+from ..core.engine.readout import EXAMPLE_BIAS, argmax_onehot, softmax
 from .on_screen import on_screen
 
 #: slider positions map to temperatures 10^(pos/20): 0.01 … 100
 _T_RANGE = (-40, 40)
-#: the output biases the toggle adds (b₂ of a 4-output network): the second movie gets a head start
-EXAMPLE_BIAS = (0.0, 3.0, 0.0, 0.0)
 #: rows shown at most (the largest softmax values first)
 MAX_ROWS = 12
 

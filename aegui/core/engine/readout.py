@@ -11,6 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 
+#: the output biases the Readout panel's toggle adds to the seed's 4-output network (b₂): the second movie
+#: gets a head start, and the arg-max no longer gives the input back
+EXAMPLE_BIAS = (0.0, 3.0, 0.0, 0.0)
+
 
 def softmax(y, temperature: float = 1.0) -> np.ndarray:
     """``softmax(y / T)`` over the last axis, in float64 (shifted by the maximum, so it never overflows)."""

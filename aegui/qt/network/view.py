@@ -238,6 +238,20 @@ class NetworkView(QWidget):
         self._draw_beat()
         return True
 
+    def hold_step(self, step: int) -> bool:
+        """Stop the walk of the observation's steps at the seed's ``step`` (2–8, its first beat) and keep
+        it drawn until the next observation; ``False`` when the walk shown has no such step (none, or
+        the epoch did not end with it)."""
+        for k, beat in enumerate(self.plan.beats):
+            if beat.step == step:
+                self.step_timer.stop()
+                self._beat = k
+                self.drawing.beat = beat
+                self.drawing.draw_nodes()
+                self._draw_beat()
+                return True
+        return False
+
     def fit(self) -> None:
         """Show the whole network with its labels."""
         self.drawing.auto_fit = True

@@ -78,6 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--train-seconds", type=float, default=0.0, help="with --screenshot: train this long first")
     p.add_argument("--show", default="", metavar="PANELS",
                    help="with --screenshot: bring these panels forward first (comma separated, e.g. User,Latent)")
+    p.add_argument("--presenter", action="store_true",
+                   help="start in presenter mode: full screen for a projector (F11 or Esc leaves it)")
     p.add_argument("--open", dest="file", metavar="FILE", help="a ratings file or session to open in the window")
     p.add_argument("--version", action="store_true",
                    help="print the versions of aegui, Python, torch, Qt and the other libraries, and exit")
@@ -634,7 +636,8 @@ def cmd_window(args) -> int:
         sys.stderr.write(f"aegui: the desktop window cannot start: {exc}\n")
         return 1
     return run_app(file=args.file, preset=args.preset, screenshot=args.screenshot,
-                   train_seconds=args.train_seconds, show=tuple(p.strip() for p in args.show.split(",") if p.strip()))
+                   train_seconds=args.train_seconds, show=tuple(p.strip() for p in args.show.split(",") if p.strip()),
+                   presenter=args.presenter)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -98,6 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="with --screenshot: bring these panels forward first (comma separated, e.g. User,Latent)")
     p.add_argument("--lesson", nargs="?", const="last", type=_lesson_page, metavar="N",
                    help="open the guided lesson (Help ▸ Lesson) at page N, or where it was left")
+    p.add_argument("--presenter", action="store_true",
+                   help="start in presenter mode: full screen for a projector (F11 or Esc leaves it)")
     p.add_argument("--open", dest="file", metavar="FILE", help="a ratings file or session to open in the window")
     p.add_argument("--version", action="store_true",
                    help="print the versions of aegui, Python, torch, Qt and the other libraries, and exit")
@@ -333,7 +335,7 @@ def cmd_window(args) -> int:
         return 1
     return run_app(file=args.file, preset=args.preset, screenshot=args.screenshot,
                    train_seconds=args.train_seconds, show=tuple(p.strip() for p in args.show.split(",") if p.strip()),
-                   lesson=args.lesson)
+                   lesson=args.lesson, presenter=args.presenter)
 
 
 def _command(module: str, name: str):

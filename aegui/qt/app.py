@@ -17,8 +17,10 @@ def _choose_platform(screenshot: bool) -> None:
 
 
 def run_app(file: str | None = None, preset: str | None = None, screenshot: str | None = None,
-            train_seconds: float = 0.0, show: tuple[str, ...] = (), lesson: int | str | None = None) -> int:
-    """``lesson``: open the guided lesson at that page (1-based), or ``"last"`` where it was left."""
+            train_seconds: float = 0.0, show: tuple[str, ...] = (), lesson: int | str | None = None,
+            presenter: bool = False) -> int:
+    """``lesson``: open the guided lesson at that page (1-based), or ``"last"`` where it was left;
+    ``presenter``: start in presenter mode."""
     _choose_platform(bool(screenshot))
     from PySide6.QtCore import QTimer
 
@@ -37,11 +39,13 @@ def run_app(file: str | None = None, preset: str | None = None, screenshot: str 
         with tempfile.TemporaryDirectory(prefix="aegui-") as folder:
             settings = QSettings(os.path.join(folder, "settings.ini"), QSettings.Format.IniFormat)
             window = MainWindow(preset or DEFAULT_PRESET, settings=settings, scripted=True)
-            code = _scripted(app, window, file, screenshot, train_seconds, show, lesson)
+            code = _scripted(app, window, file, screenshot, train_seconds, show, lesson, presenter)
             settings.sync()
             return code
     window = MainWindow(preset or DEFAULT_PRESET)
     window.show()
+    if presenter:
+        window.presenter.enter()
     if file:
         QTimer.singleShot(0, lambda: window.open_path(file))
     if lesson is not None:
@@ -72,7 +76,7 @@ def _application():
 
 
 def _scripted(app, window, file: str | None, screenshot: str, train_seconds: float, show: tuple[str, ...],
-              lesson: int | str | None = None) -> int:
+              lesson: int | str | None = None, presenter: bool = False) -> int:
     """A screenshot run: nothing waits on a dialog; a file that cannot be opened ends it with status 2
     (the message is on stderr)."""
     unknown = [name for name in show if name not in window.docks]
@@ -81,6 +85,8 @@ def _scripted(app, window, file: str | None, screenshot: str, train_seconds: flo
         window.controller.shutdown()
         return 2
     window.show()
+    if presenter:
+        window.presenter.enter()
     if file and not window.open_path(file):
         window.controller.shutdown()
         window.close()
@@ -131,7 +137,8 @@ def _screenshot(app, window, path: str, train_seconds: float, show: tuple[str, .
     c.request_snapshot()
     _wait(app, lambda: window.snapshot is not last, 2)
     _wait(app, lambda: False, 1.0 if show else 0.3)
-    ok = window.grab().save(path)
+    shown = window.presenter.screen if window.presenter.presenting else window
+    ok = shown.grab().save(path)
     _close_quietly(window)
     if not ok:
         sys.stderr.write(f"aegui: could not write {path}\n")

@@ -260,6 +260,12 @@ class MainWindow(QMainWindow):
         view_menu = bar.addMenu("&View")
         for dock in self.docks.values():
             view_menu.addAction(dock.toggleViewAction())
+        # presenter mode (F11): full screen for a projector, in its own module
+        from .presenter import PresenterMode
+
+        self.presenter = PresenterMode(self)
+        view_menu.addSeparator()
+        view_menu.addAction(self.presenter.action)
         help_menu = bar.addMenu("&Help")
         self.lesson_action = action("&Lesson", lambda: self.open_lesson(), "F1",
                                     "A guided lesson through the seed's story, in the app, one page at a time")
@@ -413,6 +419,13 @@ class MainWindow(QMainWindow):
     def _revealed(self, dock: QDockWidget) -> None:
         """``dock`` came into view (its tab was chosen): its panel draws what came while it was not."""
         panel = self._panels[dock.objectName()]
+        if hasattr(panel, "revealed"):
+            panel.revealed()
+        self._maybe_request_insight()
+
+    def panel_shown(self, panel: QWidget) -> None:
+        """``panel`` came into view outside its dock (presenter mode's full-screen views): it draws what
+        came while it was not, and gets a fresh insight when it shows one."""
         if hasattr(panel, "revealed"):
             panel.revealed()
         self._maybe_request_insight()
@@ -925,6 +938,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.stop_recording()  # what was recorded is saved
+        self.presenter.leave()  # the normal layout is the one saved
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("window_state", self.saveState())
         self.compare_panel.shutdown()

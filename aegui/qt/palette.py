@@ -4,9 +4,17 @@ Orange for negative, a near-neutral grey at 0, blue for positive (TensorFlow Pla
 ``v`` is drawn at ``t = clip(v / vmax, −1, 1)`` and its colour interpolated linearly in RGB between the three
 stops. Views that colour many things at 30 fps quantise ``t`` to :data:`LEVELS` steps (:func:`levels`) and
 look colours (or cached brushes) up in :func:`level_rgba`.
+
+Two schemes of the same scale (:class:`Scheme`): :data:`STANDARD` for the desktop, :data:`HIGH_CONTRAST`
+for a projector (presenter mode, on :func:`high_contrast_palette`'s black window). :func:`use` makes one
+current; the functions below, the :class:`ColorLegend` and the network view (rebuilt on its next palette
+change) follow it. Both stay apart under the three colour-vision deficiencies (tests/test_palette.py
+simulates them).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
@@ -21,7 +29,69 @@ GLOW_HEX = "#ffd21f"
 #: quantisation steps of the scale (odd, so that 0 is a step of its own)
 LEVELS = 65
 
-_STOPS = np.array([QColor(h).getRgb()[:3] for h in (NEGATIVE_HEX, NEUTRAL_HEX, POSITIVE_HEX)], dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class Scheme:
+    """The scale's three stops and the glow's colour, as ``#rrggbb``."""
+
+    name: str
+    negative: str
+    neutral: str
+    positive: str
+    glow: str
+
+    @property
+    def stops(self) -> tuple[str, str, str]:
+        return self.negative, self.neutral, self.positive
+
+
+STANDARD = Scheme("standard", NEGATIVE_HEX, NEUTRAL_HEX, POSITIVE_HEX, GLOW_HEX)
+#: for a projector, on black: brighter ends, and a dark neutral so that weights near 0 recede into the
+#: background as they do on the standard scale's white
+HIGH_CONTRAST = Scheme("high contrast", "#ff9a1f", "#2e3033", "#3fa9ff", "#ffe400")
+
+
+def _stops_of(scheme: Scheme) -> np.ndarray:
+    return np.array([QColor(h).getRgb()[:3] for h in scheme.stops], dtype=np.float64)
+
+
+_scheme = STANDARD
+_STOPS = _stops_of(STANDARD)
+
+
+def scheme() -> Scheme:
+    """The current scheme."""
+    return _scheme
+
+
+def use(new: Scheme) -> Scheme:
+    """Make ``new`` the current scheme; returns the one it replaces. Views that cache colours take it on
+    their next palette change (set a palette after this)."""
+    global _scheme, _STOPS
+    old, _scheme, _STOPS = _scheme, new, _stops_of(new)
+    return old
+
+
+def high_contrast_palette() -> QPalette:
+    """White text on black, a yellow selection and links in light blue: the window's palette in
+    presenter mode (WCAG contrast ≥ 7 for every text on its background)."""
+    pal = QPalette()
+    black, white, grey, button = QColor("#000000"), QColor("#ffffff"), QColor("#c8c8c8"), QColor("#1a1a1a")
+    R = QPalette.ColorRole
+    roles = ((R.Window, black), (R.Base, black), (R.AlternateBase, button), (R.WindowText, white),
+             (R.Text, white), (R.BrightText, white), (R.PlaceholderText, grey), (R.Button, button),
+             (R.ButtonText, white), (R.Highlight, QColor(HIGH_CONTRAST.glow)), (R.HighlightedText, black),
+             (R.Link, QColor("#8fd3ff")), (R.ToolTipBase, black), (R.ToolTipText, white), (R.Light, grey),
+             (R.Midlight, QColor("#808080")), (R.Mid, QColor("#5a5a5a")), (R.Dark, QColor("#3a3a3a")),
+             (R.Shadow, black))
+    for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+        for role, color in roles:
+            pal.setColor(group, role, color)
+    for role, color in roles:  # disabled: the same, texts in grey
+        disabled = grey if role in (R.WindowText, R.Text, R.ButtonText) else color
+        pal.setColor(QPalette.ColorGroup.Disabled, role, disabled)
+    return pal
 
 
 def unit(values, vmax: float = 1.0) -> np.ndarray:
@@ -84,7 +154,7 @@ class ColorLegend(QWidget):
         if self.caption:
             p.drawText(QRectF(0, 0, left, self.height()), Qt.AlignmentFlag.AlignVCenter, self.caption)
         gradient = QLinearGradient(QPointF(bar.left(), 0), QPointF(bar.right(), 0))
-        for stop, hex_ in ((0.0, NEGATIVE_HEX), (0.5, NEUTRAL_HEX), (1.0, POSITIVE_HEX)):
+        for stop, hex_ in zip((0.0, 0.5, 1.0), _scheme.stops):
             gradient.setColorAt(stop, QColor(hex_))
         p.fillRect(bar, gradient)
         ticks = ((bar.left(), f"−{self.vmax:g}"), (bar.center().x(), "0"), (bar.right(), f"+{self.vmax:g}"))

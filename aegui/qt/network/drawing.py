@@ -31,6 +31,8 @@ from .style import Style
 _TITLE_PX, _MIN_TITLE_PX = 170, 60
 #: the gap (px) fit() tries to keep between two columns before it shortens the titles
 _COLUMN_GAP = 110
+#: the largest node diameter (px) at scale 1 (:meth:`NetworkDrawing.set_scale` multiplies it)
+_NODE_PX = 22.0
 #: the widest value texts beside an input and an output movie (their width is reserved)
 _INPUT_SAMPLE, _OUTPUT_SAMPLE = "0.84 (4.5)", "4.5 → 3.7 (+0.0)"
 #: … and beside a denoising input (what entered ← the clean value)
@@ -83,6 +85,7 @@ class NetworkDrawing:
         self.model = None
         self.glowing = (np.zeros(0, dtype=np.intp), np.zeros(0))
         self.auto_fit = True
+        self.scale = 1.0
         self.node_px = np.zeros(0)
         self._extent: tuple | None = None
         self._node_pen_ids: list[int] = []
@@ -102,6 +105,13 @@ class NetworkDrawing:
         self.edges.set_colors(style.base, style.dim)
         self.flow.set_colors(style.base, style.dim)
         self.band.setBrush(style.band)
+
+    def set_scale(self, scale: float) -> None:
+        """Nodes up to ``scale`` × 22 px across and edges ``scale`` × as wide (presenter mode's zoom);
+        the caller fits or draws again."""
+        self.scale = float(scale)
+        for layer in (self.edges, self.flow):
+            layer.set_scale(self.scale)
 
     # ------------------------------------------------------------------ per frame
     def show_frame(self, frame: Frame) -> None:
@@ -154,7 +164,7 @@ class NetworkDrawing:
         self.draw_nodes()
 
     def draw_nodes(self) -> None:
-        """Node sizes follow the zoom (70 % of the spacing, 2–22 px; outlined from 5 px, so a packed
+        """Node sizes follow the zoom (70 % of the spacing, 2–22 px × :attr:`scale`; outlined from 5 px, so a packed
         column shows only its filled units); the labels sit beside them. Columns the step drawn has not
         reached are faint discs; dormant units get a dashed ring, the error or ``δ`` of steps 5–6 a ring
         whose size grows with it."""
@@ -163,7 +173,7 @@ class NetworkDrawing:
             return
         per_px = self.vb.viewPixelSize()[1]
         ppu = 1.0 / per_px if per_px > 0 and math.isfinite(per_px) else 10.0
-        self.node_px = np.array([float(np.clip(0.7 * c.spacing * ppu, 2.0, 22.0)) for c in f.columns])
+        self.node_px = np.array([float(np.clip(0.7 * c.spacing * ppu, 2.0, _NODE_PX * self.scale)) for c in f.columns])
         pending = steps.pending(f.levels, self.beat)
         brushes, pens, xs, ys, sizes, cross = [], [], [], [], [], []
         for i, (c, v) in enumerate(zip(f.columns, f.values)):

@@ -188,7 +188,7 @@ class EdgeLayer(Segments):
     def __init__(self):
         super().__init__()
         self.background, self.grey = QColor("white"), QColor("#9a9a9a")
-        self.density, self.dimmed = 1.0, False
+        self.density, self.dimmed, self.scale = 1.0, False, 1.0
         self.pens: dict[tuple[bool, bool, int], QPen] = {}
         self._pens_for: tuple | None = None
         self._edges, self._frozen = Edges.empty(), np.zeros(0, dtype=bool)
@@ -196,6 +196,12 @@ class EdgeLayer(Segments):
     def set_colors(self, background: QColor, grey: QColor) -> None:
         self.background, self.grey = QColor(background), QColor(grey)
         self._regroup()
+
+    def set_scale(self, scale: float) -> None:
+        """Edges ``scale`` × as wide (presenter mode's zoom)."""
+        if scale != self.scale:
+            self.scale = scale
+            self._regroup()
 
     def set_dimmed(self, dimmed: bool) -> None:
         if dimmed != self.dimmed:
@@ -211,7 +217,7 @@ class EdgeLayer(Segments):
 
     def _update_pens(self) -> None:
         fade = (0.5 + 0.5 * self.density) * (0.3 if self.dimmed else 1.0)
-        key = (self.background.rgba(), self.grey.rgba(), fade)
+        key = (self.background.rgba(), self.grey.rgba(), fade, self.scale, palette.scheme())
         if key == self._pens_for:
             return
         self._pens_for = key
@@ -219,7 +225,7 @@ class EdgeLayer(Segments):
             color = self.grey if frozen else palette.qcolor(1.0 if positive else -1.0)
             strength = _ALPHAS[b] / 255 * fade / (3 if frozen else 1)
             self.pens[frozen, positive, b] = QPen(blend(color, self.background, strength),
-                                                  _WIDTHS[b] * (0.6 + 0.4 * self.density))
+                                                  _WIDTHS[b] * (0.6 + 0.4 * self.density) * self.scale)
 
     @property
     def edges(self) -> Edges:

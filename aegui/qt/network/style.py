@@ -71,7 +71,7 @@ class Style:
             brushes=[QBrush(QColor(*c)) for c in palette.level_rgba().tolist()],
             highlight_pens=by_sign(2.6, lambda color, width: QPen(color, width)),
             signal_pens=by_sign(2.2),
-            glow_pens={strong: QPen(QBrush(blend(QColor(palette.GLOW_HEX), base, 0.85 if strong else 0.6)),
+            glow_pens={strong: QPen(QBrush(blend(QColor(palette.scheme().glow), base, 0.85 if strong else 0.6)),
                                     11.0 if strong else 8.0, Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap)
                        for strong in (False, True)},
         )

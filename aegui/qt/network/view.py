@@ -214,6 +214,13 @@ class NetworkView(QWidget):
         motion slow enough shows each observation's steps in that time."""
         self._interval = max(0.0, float(seconds))
 
+    def set_scale(self, scale: float) -> None:
+        """Nodes and edges ``scale`` × their size (presenter mode's zoom; the texts follow the widget's
+        font); fitted again unless the person zoomed the view themselves."""
+        self.drawing.set_scale(scale)
+        if self.frame is not None:
+            self.drawing.fit() if self.drawing.auto_fit else self.drawing.draw_nodes()
+
     def set_model(self, model) -> None:
         """The :class:`ModelSpec` being trained (it names the penalty and gives ρ); a new network: the
         last insight and the glow's reference weights no longer apply."""
@@ -424,9 +431,13 @@ class NetworkView(QWidget):
     def changeEvent(self, event) -> None:
         super().changeEvent(event)
         if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.FontChange):
+            self.step_label.setFixedHeight(2 * self.fontMetrics().height() + 4)
             self.drawing.set_style(self._style())
             self.graphics.setBackground(self.drawing.style.base)
-            self.drawing.draw_nodes()
+            if event.type() == QEvent.Type.FontChange and self.drawing.auto_fit and self.frame is not None:
+                self.drawing.fit()  # room for the texts in their new size
+            else:
+                self.drawing.draw_nodes()
 
     def _style(self) -> Style:
         """Pens, brushes and fonts from the widget's palette and font (light and dark themes)."""

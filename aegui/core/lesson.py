@@ -250,7 +250,7 @@ def _encoding(f: Facts) -> str:
     tr = _trace(f)
     act = f.model.activation if f.model is not None else "f"
     numbers = WAIT if tr is None else (f"Step observation (→) fed {tr.label} to the network: {len(tr.x)} "
-                                       f"ratings become {len(tr.post[0])} numbers, <i>z</i> = {vec(tr.post[0])}.")
+                                       f"inputs (0 where not rated) become {len(tr.post[0])} numbers, <i>z</i> = {vec(tr.post[0])}.")
     return (f"<p><b>Step 3.</b> The encoder maps <i>x</i> to a shorter vector <i>z</i> = f(W₁·<i>x</i> + b₁), "
             f"f = {act}.</p><p>{numbers}</p>"
             f"<p>The weights started random: nothing is learned yet. Click a hidden node to see its sum "

@@ -40,6 +40,7 @@ def run_app(file: str | None = None, preset: str | None = None, screenshot: str 
             settings = QSettings(os.path.join(folder, "settings.ini"), QSettings.Format.IniFormat)
             window = MainWindow(preset or DEFAULT_PRESET, settings=settings, scripted=True)
             code = _scripted(app, window, file, screenshot, train_seconds, show, lesson, presenter)
+            _dispose(window)
             settings.sync()
             return code
     window = MainWindow(preset or DEFAULT_PRESET)
@@ -50,7 +51,9 @@ def run_app(file: str | None = None, preset: str | None = None, screenshot: str 
         QTimer.singleShot(0, lambda: window.open_path(file))
     if lesson is not None:
         QTimer.singleShot(0, lambda: window.open_lesson(_lesson_index(lesson)))
-    return app.exec()
+    code = app.exec()
+    _dispose(window)
+    return code
 
 
 def _lesson_index(lesson: int | str) -> int | None:
@@ -155,6 +158,15 @@ def _close_quietly(window) -> None:
     window.close()
 
 
+def _dispose(window) -> None:
+    """Delete ``window`` and what closing it scheduled for deletion (presenter mode's window) while Qt
+    is still up: left to the interpreter's exit, that crashed under X11."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
 #: ``aegui record --steps``: Step observation (→) this often; the view walks steps 2–8 in
 #: ``SINGLE_STEP_S`` (1.2 s), then the result stays on screen for the rest
 STEP_EVERY_S = 2.0
@@ -183,6 +195,7 @@ def run_record(out: str, file: str | None = None, preset: str | None = None, sec
             return _record(app, window, out, file, seconds, view, fps, size, steps)
         finally:
             _close_quietly(window)
+            _dispose(window)
             settings.sync()
 
 

@@ -195,7 +195,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self._update_title()
         # the engine (torch) is imported in the trainer's process, started after the first paint
-        QTimer.singleShot(0, self.rebuild)
+        QTimer.singleShot(0, self, self.rebuild)  # not after the window is gone
 
     # ------------------------------------------------------------------ actions and menus
     def _make_actions(self) -> None:
@@ -931,7 +931,7 @@ class MainWindow(QMainWindow):
         urls = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
         if urls:
             event.acceptProposedAction()
-            QTimer.singleShot(0, lambda: self.open_path(urls[0]))
+            QTimer.singleShot(0, self, lambda: self.open_path(urls[0]))
 
     def closeEvent(self, event) -> None:
         if not self.maybe_save():

@@ -202,7 +202,7 @@ class PresenterMode(QObject):
                                focus=QApplication.focusWidget())
         self._normal.plots = [_look_of(plot) for plot in self._plots()]
         palette.use(palette.HIGH_CONTRAST)
-        screen = self.screen = PresenterScreen()
+        screen = self.screen = PresenterScreen(w)  # a window of its own, deleted with the main window
         screen.setObjectName("presenter-screen")
         screen.setWindowTitle(f"{w.windowTitle().replace('[*]', '')} — presenter mode")
         screen.setWindowIcon(w.windowIcon())

@@ -13,25 +13,22 @@ import gc
 import json
 import os
 import sys
-import time
-from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QUndoCommand
-from PySide6.QtWidgets import (QDockWidget, QFileDialog, QFrame, QLabel, QMainWindow, QMessageBox, QScrollArea,
+from PySide6.QtWidgets import (QDockWidget, QFrame, QLabel, QMainWindow, QMessageBox, QScrollArea,
                                QToolBar, QToolButton, QWidget)
 
-from ..core.data.errors import RatingsError
 from ..core.engine.spec import ModelSpec, TrainSpec
+from ..core.insight_policy import InsightPolicy
 from ..core.presets import DEFAULT_PRESET, PRESETS, get_preset
-from ..core.session import SessionError
 from .about_dialog import app_icon
-from .background import Cancelled, run_in_background
 from .charts_panel import ChartsPanel
 from .codes_panel import CodesPanel
 from .compare_panel import ComparePanel
 from .data_panel import DataPanel
 from .document import Document
+from .file_actions import FileActions
 from .model_panel import ModelPanel
 from .network import NetworkView
 from .on_screen import on_screen
@@ -46,9 +43,6 @@ from .weights_panel import WeightsPanel
 from .worker import FRAME_RATE, TrainingController
 from ..core.engine.protocol import State
 
-SESSION_FILTER = "aegui sessions (*.aegui)"
-RATINGS_FILTER = "Ratings (*.csv *.data *.dat *.txt *.tsv);;All files (*)"
-MAX_RECENT = 8
 #: after this many frames drawn while training, the objects alive so far (Qt wrappers, modules, caches)
 #: leave the garbage collector's care (``gc.freeze``): a full collection over them took 50–80 ms, a stall
 #: the window showed twice every few seconds; afterwards only the few objects made per frame are tracked
@@ -66,13 +60,6 @@ REC_STYLE = ("QToolButton { color: white; background: #d32f2f; border: none; bor
 DEFAULT_SIZE = (1720, 960)
 #: docks holding forms: they scroll rather than force the window to grow on a small screen
 SCROLLING_DOCKS = ("Model", "Compare")
-#: while training, the insight views (a user's predictions, codes, latent space) refresh at most this
-#: often, and never more often than every INSIGHT_COST_RATIO × the last insight's round trip (an insight
-#: holds the trainer for its computation: on MovieLens 1M with 500 units about 0.3 s)
-INSIGHT_INTERVAL_S = 1.0
-INSIGHT_COST_RATIO = 10
-#: an insight request not answered in this time is asked again
-INSIGHT_TIMEOUT_S = 10.0
 
 
 def _scrolling(widget):
@@ -121,14 +108,10 @@ class MainWindow(QMainWindow):
         self._preset_weights = p.weights() if p.weights else None  # used by the first build only
         self.controller = TrainingController(self)
         self.snapshot = None
-        self._trained_since_save = False
-        self._stale = False
+        self.trained_since_save = False
+        self.stale = False
         self._shown_user = 0
-        self._build = 0                       # counts trainers built: a new one invalidates insights
-        self._insight_key = None              # what the last insight request was for
-        self._insight_asked_at = -1e9
-        self._insight_pending = False
-        self._insight_trip = 0.0               # seconds the last insight took to come back
+        self.insight_policy = InsightPolicy()
         self._frames_to_freeze = GC_FREEZE_AFTER_FRAMES
         self._data_key = None
         self._panels_pending = None            # the snapshot the panels draw next (while training)
@@ -189,11 +172,12 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.rec_indicator)
 
         self.setWindowIcon(app_icon())
+        self.files = FileActions(self)
         self._make_actions()
         self._connect()
         self.model_panel.set_specs(self.doc.model, self.doc.training)
         self.setAcceptDrops(True)
-        self._update_title()
+        self.update_title()
         # the engine (torch) is imported in the trainer's process, started after the first paint
         QTimer.singleShot(0, self.rebuild)
 
@@ -209,14 +193,14 @@ class MainWindow(QMainWindow):
             return a
 
         self.new_action = action("&New", self.new_document, QKeySequence.StandardKey.New, "Start over on the demo data")
-        self.open_action = action("&Open…", self.open_dialog, QKeySequence.StandardKey.Open,
+        self.open_action = action("&Open…", self.files.open_dialog, QKeySequence.StandardKey.Open,
                                   "Open a session (.aegui) or a ratings file")
-        self.save_action = action("&Save", self.save, QKeySequence.StandardKey.Save, "Save the session")
-        self.save_as_action = action("Save &As…", self.save_as, QKeySequence.StandardKey.SaveAs, "Save the session as…")
-        self.import_action = action("&Import ratings…", self.import_dialog, "Ctrl+I",
+        self.save_action = action("&Save", self.files.save, QKeySequence.StandardKey.Save, "Save the session")
+        self.save_as_action = action("Save &As…", self.files.save_as, QKeySequence.StandardKey.SaveAs, "Save the session as…")
+        self.import_action = action("&Import ratings…", self.files.import_dialog, "Ctrl+I",
                                     "Import a CSV grid or MovieLens file (u.data, ratings.dat, ratings.csv)")
-        self.export_action = action("&Export grid…", self.export_dialog, "Ctrl+E", "Write the grid as a CSV file")
-        self.export_model_action = action("Export &model…", self.export_model_dialog, "Ctrl+Shift+E",
+        self.export_action = action("&Export grid…", self.files.export_dialog, "Ctrl+E", "Write the grid as a CSV file")
+        self.export_model_action = action("Export &model…", self.files.export_model_dialog, "Ctrl+Shift+E",
                                           "Write the trained network as a torch state dict (.pt) with a JSON "
                                           "description of its layers, loadable with plain torch")
         self.quit_action = action("&Quit", self.close, QKeySequence.StandardKey.Quit, "Quit aegui")
@@ -239,7 +223,7 @@ class MainWindow(QMainWindow):
             self.demo_actions[name] = a
         file_menu.addSeparator()
         file_menu.addAction(self.import_action)
-        self.download_action = action("&Download MovieLens…", self.download_dialog,
+        self.download_action = action("&Download MovieLens…", self.files.download_dialog,
                                       tip="Download a GroupLens MovieLens set (licence shown first) and open it")
         file_menu.addAction(self.download_action)
         file_menu.addAction(self.export_action)
@@ -276,7 +260,7 @@ class MainWindow(QMainWindow):
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
         help_menu.addAction(self.about_action)
         self.about_dialog = None
-        self._fill_recent()
+        self.files.show_recent_in(self.recent_menu)
 
     def _connect(self) -> None:
         c, tp = self.controller, self.training_panel
@@ -320,13 +304,13 @@ class MainWindow(QMainWindow):
         self.data_panel.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.doc.ratingsChanged.connect(self._on_ratings_changed)
         self.doc.specsChanged.connect(lambda: self.model_panel.set_specs(self.doc.model, self.doc.training))
-        self.doc.dirtyChanged.connect(lambda _: self._update_title())
-        self.doc.pathChanged.connect(lambda _: self._update_title())
+        self.doc.dirtyChanged.connect(lambda _: self.update_title())
+        self.doc.pathChanged.connect(lambda _: self.update_title())
 
     # ------------------------------------------------------------------ engine
     def rebuild(self, keep_weights: bool = False) -> None:
         """A new trainer on the document's data and settings (in the trainer's process)."""
-        self._stale = False
+        self.stale = False
         self.training_panel.set_enabled(False)
         self.engine_label.setText("engine: building…")
         self.controller.build(self.doc.train_ratings(), self.doc.test_ratings(), self.doc.model, self.doc.training,
@@ -337,8 +321,7 @@ class MainWindow(QMainWindow):
         self.training_panel.set_enabled(True)
         self.engine_label.setText("engine: ready")
         self.charts_panel.clear()
-        self._build += 1
-        self._insight_pending = False
+        self.insight_policy.new_model()
         key = (id(self.doc.ratings), self.doc.model.item_based)
         if key != self._data_key:  # new data: the views that label users and movies start over
             self._data_key = key
@@ -356,14 +339,14 @@ class MainWindow(QMainWindow):
 
     def _on_play(self, play: bool) -> None:
         if play:
-            if self._stale:
+            if self.stale:
                 self.rebuild(keep_weights=True)
             self.controller.play()
         else:
             self.controller.pause()
 
     def _on_step(self, unit: str) -> None:
-        if self._stale:
+        if self.stale:
             self.rebuild(keep_weights=True)
         self.controller.step(unit)
 
@@ -375,8 +358,8 @@ class MainWindow(QMainWindow):
 
     def _on_event(self, event) -> None:
         if event.kind == "epoch":
-            self._trained_since_save = True
-            self._update_title()
+            self.trained_since_save = True
+            self.update_title()
         elif event.kind == "finished":
             self.statusBar().showMessage(event.message, 8000)
 
@@ -436,31 +419,21 @@ class MainWindow(QMainWindow):
         return [w for w in (self.user_panel, self.codes_panel, self.latent_panel, self.network_view) if on_screen(w)]
 
     def _maybe_request_insight(self) -> None:
-        """Ask the engine for a fresh :class:`Insight` when a view shows one and the model, the shown
-        point or the user changed: at once when paused; while training at most every
-        :data:`INSIGHT_INTERVAL_S` (and :data:`INSIGHT_COST_RATIO` round trips), and only at epoch ends
-        when the network view (its dormant marks) is the only one on screen; never two at a time."""
+        """Ask the engine for a fresh :class:`Insight` when a view on screen shows one and
+        :class:`~aegui.core.insight_policy.InsightPolicy` says it is due (only at epoch ends when the
+        network view, for its dormant marks, is the only one on screen)."""
         s = self.snapshot
         views = self._insight_views()
         if s is None or not self.controller.built or not views:
             return
-        running = s.state == State.RUNNING
-        # the network view marks dormant units: an epoch's worth of change is enough for it
-        moment = len(s.history.epoch_train_rmse) if running and views == [self.network_view] else s.step
-        key = (self._build, moment, s.viewing, self._shown_user, self.user_panel.top.value(),
-               self.user_panel.min_ratings.value())
-        now = time.monotonic()
-        if key == self._insight_key or (self._insight_pending and now - self._insight_asked_at < INSIGHT_TIMEOUT_S):
+        top, min_ratings = self.user_panel.top.value(), self.user_panel.min_ratings.value()
+        if not self.insight_policy.due(s.state == State.RUNNING, s.step, len(s.history.epoch_train_rmse),
+                                       views == [self.network_view], (s.viewing, self._shown_user, top, min_ratings)):
             return
-        if running and now - self._insight_asked_at < max(INSIGHT_INTERVAL_S, INSIGHT_COST_RATIO * self._insight_trip):
-            return
-        self._insight_key, self._insight_asked_at, self._insight_pending = key, now, True
-        self.controller.request_insight(min(self._shown_user, self.doc.ratings.n_users - 1), self.user_panel.top.value(),
-                                        self.user_panel.min_ratings.value())
+        self.controller.request_insight(min(self._shown_user, self.doc.ratings.n_users - 1), top, min_ratings)
 
     def _on_insight(self, insight) -> None:
-        self._insight_pending = False
-        self._insight_trip = time.monotonic() - self._insight_asked_at
+        self.insight_policy.answered()
         self.user_panel.show_insight(insight)
         self.codes_panel.show_insight(insight)
         self.latent_panel.show_insight(insight)
@@ -525,8 +498,8 @@ class MainWindow(QMainWindow):
     def _on_ratings_changed(self) -> None:
         """Edited data: the next play or step rebuilds the trainer on it (keeping the weights when the
         shape allows)."""
-        self._stale = True
-        self._update_title()
+        self.stale = True
+        self.update_title()
 
     # ------------------------------------------------------------------ files
     def confirm(self, title: str, text: str) -> bool:
@@ -542,14 +515,23 @@ class MainWindow(QMainWindow):
 
     def maybe_save(self) -> bool:
         """``True`` when it is fine to discard the current work (saved, or the user said so)."""
-        if not (self.doc.dirty or self._trained_since_save):
-            return True
-        answer = QMessageBox.question(
-            self, "Unsaved changes", f"Save the changes to “{self.session_name}” first?",
-            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel)
-        if answer == QMessageBox.StandardButton.Save:
-            return self.save()
-        return answer == QMessageBox.StandardButton.Discard
+        return self.files.maybe_save()
+
+    def open_path(self, path: str) -> bool:
+        """Open a session or import a ratings file (:meth:`FileActions.open_path`)."""
+        return self.files.open_path(path)
+
+    def save(self) -> bool:
+        return self.files.save()
+
+    def save_as(self) -> bool:
+        return self.files.save_as()
+
+    def start_folder(self) -> str:
+        return self.files.start_folder()
+
+    def recent_files(self) -> list[str]:
+        return self.files.recent_files()
 
     def new_document(self) -> None:
         self.open_preset(DEFAULT_PRESET)
@@ -577,9 +559,9 @@ class MainWindow(QMainWindow):
                        test_mask=random_test_mask(ratings, p.test_fraction, seed=p.training.seed))
         self.session_name = p.title
         self._preset_weights = p.weights() if p.weights else None
-        self._trained_since_save = False
+        self.trained_since_save = False
         self._show_preset(p)
-        self._update_title()
+        self.update_title()
         self.rebuild()
 
     def _show_preset(self, p) -> None:
@@ -597,156 +579,6 @@ class MainWindow(QMainWindow):
         if self.lesson is None:
             self.lesson = LessonDock(self)
         self.lesson.open(page)
-
-    def open_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open", self.start_folder(), f"{SESSION_FILTER};;{RATINGS_FILTER}")
-        if path:
-            self.open_path(path)
-
-    def download_dialog(self) -> None:
-        from .download_dialog import download_movielens
-
-        path = download_movielens(self)
-        if path:
-            self.open_path(path)
-
-    def import_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import ratings", self.start_folder(), RATINGS_FILTER)
-        if path:
-            self.open_path(path)
-
-    def open_path(self, path: str) -> bool:
-        """Open a session or import a ratings file, read on a worker thread (the window keeps painting; a
-        busy dialog with Cancel shows after 0.4 s); on any error or Cancel the current work stays as it was."""
-        if not self.maybe_save():
-            return False
-        name = Path(path).name
-        try:
-            if path.endswith(".aegui"):
-                self._open_session(path)
-            else:
-                from ..core.data.readers import load_ratings
-
-                ratings = run_in_background(self, f"Reading {name}…", lambda: load_ratings(path))
-                setup = self._import(ratings)
-                self.session_name = name
-        except Cancelled:
-            self.statusBar().showMessage(f"cancelled opening {name}", 5000)
-            return False
-        except (RatingsError, SessionError, OSError, ValueError) as exc:
-            self.report_error(f"Could not open {name}:\n{exc}")
-            return False
-        except MemoryError:
-            self.report_error(f"Could not open {name}: not enough memory to read it")
-            return False
-        self._add_recent(path)
-        if path.endswith(".aegui") or setup is None:
-            self.statusBar().showMessage(f"opened {path}", 5000)
-        else:
-            self.statusBar().showMessage(f"opened {Path(path).name}: {setup.summary}", 60_000)
-        return True
-
-    def _import(self, ratings):
-        """Start over on an imported ratings set; real data (:func:`~aegui.core.engine.defaults.for_data`)
-        gets the real-data model, training and test split, which are returned."""
-        from ..core.data.splits import random_test_mask
-        from ..core.engine.defaults import for_data
-
-        setup = for_data(ratings)
-        self.controller.pause()
-        self.training_panel.set_delay(0.0)   # a file is work, not a demonstration: full speed
-        self.charts_panel.set_caption("")
-        if setup is None:
-            self.doc.reset(ratings, path=None)
-        else:
-            self.doc.reset(ratings, setup.model, setup.training, path=None,
-                           test_mask=random_test_mask(ratings, setup.test_fraction, seed=setup.training.seed))
-            self.data_panel.split_spin.setValue(round(100 * setup.test_fraction))
-        self._trained_since_save = False
-        self.rebuild()
-        return setup
-
-    def _open_session(self, path: str) -> None:
-        import numpy as np
-
-        from ..core.session import check_weights, load_session
-
-        def read():
-            session = load_session(path)
-            check_weights(session)  # before anything changes
-            return session
-
-        session = run_in_background(self, f"Reading {Path(path).name}…", read)
-        ratings = session.ratings
-        test_mask = np.zeros(ratings.n_ratings, dtype=bool)
-        if session.test is not None:  # merge the held-out cells back into the grid, marked as test
-            test = session.test
-            ratings = ratings.with_cells(test.users, test.movies, test.values)
-            test_mask = np.isin(ratings.cell_keys, test.cell_keys)
-        self.controller.pause()
-        self.doc.reset(ratings, session.model, session.training, path=path, test_mask=test_mask)
-        self.session_name = session.name or Path(path).stem
-        self._trained_since_save = False
-        self._stale = False
-        self.controller.adopt(session)
-
-    def save(self) -> bool:
-        if self.doc.path is None:
-            return self.save_as()
-        return self._save_to(self.doc.path)
-
-    def save_as(self) -> bool:
-        start = os.path.join(self.start_folder(), f"{Path(self.session_name).stem}.aegui")
-        path, _ = QFileDialog.getSaveFileName(self, "Save session", start, SESSION_FILTER)
-        if not path:
-            return False
-        if not path.endswith(".aegui"):
-            path += ".aegui"
-        return self._save_to(path)
-
-    def _save_to(self, path: str) -> bool:
-        from ..core.session import Session, save_session
-
-        try:
-            if self.controller.built and not self._stale:
-                session = self.controller.session(Path(path).stem)
-            else:
-                session = Session(self.doc.train_ratings(), self.doc.model, self.doc.training,
-                                  self.doc.test_ratings(), name=Path(path).stem)
-            save_session(path, session)
-        except (SessionError, OSError, TimeoutError) as exc:
-            self.report_error(f"Could not save {path}:\n{exc}")
-            return False
-        self.doc.set_path(path)
-        self.session_name = Path(path).stem
-        self.doc.mark_saved()
-        self._trained_since_save = False
-        self._add_recent(path)
-        self._update_title()
-        self.statusBar().showMessage(f"saved {path}", 5000)
-        return True
-
-    def export_dialog(self) -> None:
-        from ..core.data.readers import write_csv_grid
-
-        path, _ = QFileDialog.getSaveFileName(self, "Export grid", self.start_folder(), "CSV grid (*.csv)")
-        if not path:
-            return
-        try:
-            write_csv_grid(self.doc.ratings, path)
-        except (RatingsError, OSError) as exc:
-            self.report_error(f"Could not export {path}:\n{exc}")
-            return
-        self.statusBar().showMessage(f"exported {path}", 5000)
-
-    def export_model_dialog(self) -> None:
-        if not self.controller.built:
-            self.report_error("There is no network to export yet.")
-            return
-        start = os.path.join(self.start_folder(), f"{Path(self.session_name).stem}.pt")
-        path, _ = QFileDialog.getSaveFileName(self, "Export model", start, "torch state dict (*.pt)")
-        if path:
-            self.controller.export_model(path)
 
     def show_about(self) -> None:
         """Help ▸ About (not modal: it can stay open beside the window while a problem is reported)."""
@@ -850,36 +682,9 @@ class MainWindow(QMainWindow):
         return model, training
 
     # ------------------------------------------------------------------ recent files, title, layout
-    def start_folder(self) -> str:
-        """Where the file dialogs open: the last folder used, when it still exists; else home."""
-        folder = self.settings.value("last_dir", "", type=str)
-        return folder if folder and os.path.isdir(folder) else str(Path.home())
-
-    def recent_files(self) -> list[str]:
-        """The recent files from the settings: strings only, at most :data:`MAX_RECENT`."""
-        try:
-            recent = self.settings.value("recent", [], type=list)
-        except (TypeError, ValueError):
-            return []
-        return [p for p in recent if isinstance(p, str) and p and "\0" not in p][:MAX_RECENT]
-
-    def _add_recent(self, path: str) -> None:
-        recent = [p for p in self.recent_files() if p != path]
-        self.settings.setValue("recent", [path, *recent][:MAX_RECENT])
-        self.settings.setValue("last_dir", str(Path(path).parent))
-        self._fill_recent()
-
-    def _fill_recent(self) -> None:
-        self.recent_menu.clear()
-        recent = self.recent_files()
-        for path in recent:
-            a = self.recent_menu.addAction(path)
-            a.triggered.connect(lambda _=False, p=path: self.open_path(p))
-        self.recent_menu.setEnabled(bool(recent))
-
-    def _update_title(self) -> None:
+    def update_title(self) -> None:
         self.setWindowTitle(f"{self.session_name}[*] — aegui")
-        self.setWindowModified(self.doc.dirty or self._trained_since_save)
+        self.setWindowModified(self.doc.dirty or self.trained_since_save)
 
     def _arrange_docks(self) -> None:
         """The default arrangement, then the saved layout over it. Done when the window is first shown:

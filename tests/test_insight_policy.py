@@ -1,5 +1,8 @@
 """The insight request policy without a window: a fake clock, and requests counted by ``due``."""
 
+import subprocess
+import sys
+
 from aegui.core.insight_policy import InsightPolicy
 
 
@@ -36,30 +39,29 @@ def test_unanswered_request_is_asked_again_after_the_timeout():
 
 def test_running_is_rate_limited_by_interval_and_round_trip():
     p, clock = policy()
-    assert p.due(True, 1, 0, False, "a")
-    clock.now += 0.05
-    p.answered()                                            # a round trip of 0.05 s: the interval rules
-    clock.now += 0.9
-    assert not p.due(True, 2, 0, False, "a")                # 0.95 s after asking
-    clock.now += 0.1
-    assert p.due(True, 3, 0, False, "a")                    # 1.05 s
-    clock.now += 0.3
-    p.answered()                                            # a round trip of 0.3 s: 3 s between requests
-    clock.now += 2.0
-    assert not p.due(True, 4, 0, False, "a")
-    clock.now += 1.1
-    assert p.due(True, 5, 0, False, "a")
+    # (seconds later, what happens, whether an insight is due); every request is for a new step
+    script = [(0.0, "ask", True), (0.05, "answer", None),      # a round trip of 0.05 s: the interval rules
+              (0.9, "ask", False), (0.1, "ask", True),          # 0.95 s, then 1.05 s after the first request
+              (0.3, "answer", None),                            # a round trip of 0.3 s: 3 s between requests
+              (2.0, "ask", False), (1.1, "ask", True)]
+    for step, (later, what, due) in enumerate(script):
+        clock.now += later
+        if what == "answer":
+            p.answered()
+        else:
+            assert p.due(True, step, 0, False, "a") == due, (step, later)
 
 
 def test_epochs_only_while_running_keys_on_epochs_not_steps():
     p, clock = policy()
-    assert p.due(True, 10, 1, True, "a")
-    p.answered()
-    clock.now += 5
-    assert not p.due(True, 20, 1, True, "a")                # more steps, same epoch
-    assert p.due(True, 30, 2, True, "a")
-    p.answered()
-    assert p.due(False, 30, 2, True, "a")                   # paused: the step is the moment again
+    asked = []
+    for step, epochs, running in ((10, 1, True), (20, 1, True), (30, 2, True), (30, 2, False)):
+        clock.now += 5
+        asked.append(p.due(running, step, epochs, True, "a"))
+        if asked[-1]:
+            p.answered()                                    # at once: no round trip to wait for
+    # more steps in the same epoch ask nothing; paused, the step is the moment again
+    assert asked == [True, False, True, True]
 
 
 def test_a_new_model_voids_the_last_key_and_the_pending_request():
@@ -67,3 +69,10 @@ def test_a_new_model_voids_the_last_key_and_the_pending_request():
     assert p.due(False, 0, 0, False, "a")
     p.new_model()
     assert p.due(False, 0, 0, False, "a")
+
+
+def test_the_policy_imports_no_qt():
+    code = "import sys, aegui.core.insight_policy; print('PySide6' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"

@@ -128,7 +128,8 @@ def test_a_hostile_settings_file_starts_on_the_defaults(qtbot, tmp_path, message
     from PySide6.QtCore import QSettings
 
     from aegui.core.presets import DEFAULT_PRESET, get_preset
-    from aegui.qt.main_window import MAX_RECENT, MainWindow
+    from aegui.qt.file_actions import MAX_RECENT
+    from aegui.qt.main_window import MainWindow
 
     path = str(tmp_path / "settings.ini")
     settings = QSettings(path, QSettings.Format.IniFormat)

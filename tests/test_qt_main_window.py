@@ -169,7 +169,7 @@ def test_closing_mid_training_ends_the_process(qtbot, window):
     window.training_panel.play_action.setChecked(True)
     wait_state(qtbot, window, "running")
     process = window.controller.remote.process
-    window._trained_since_save = False
+    window.trained_since_save = False
     window.doc.mark_saved()
     window.close()
     assert not process.is_alive() and process.exitcode == 0  # it stopped and ended by itself
@@ -241,10 +241,10 @@ def test_remote_trainer_pause_cancels_a_pending_play(qtbot):
 def test_play_after_an_edit_rebuilds_and_trains_on_the_new_data(qtbot, window):
     user, movie = 0, 1
     window.doc.set_cells([user], [movie], [5.0])
-    assert window._stale
+    assert window.stale
     window.training_panel.play_action.setChecked(True)
     qtbot.waitUntil(lambda: window.snapshot is not None and window.snapshot.step > 0
-                    and not window._stale, timeout=TIMEOUT)
+                    and not window.stale, timeout=TIMEOUT)
     window.training_panel.play_action.setChecked(False)
     session = window.controller.session("check")
     assert session.ratings.value_at(user, movie) == 5.0  # the trainer holds the edited grid
@@ -349,7 +349,7 @@ def test_an_edit_of_the_data_keeps_the_training_history(qtbot, window):
     steps = window.snapshot.step
     window.doc.set_cells([2], [3], [4.0])
     window.training_panel.step_epoch_action.trigger()
-    qtbot.waitUntil(lambda: not window._stale and len(window.snapshot.history.epoch_train_rmse) == 2,
+    qtbot.waitUntil(lambda: not window.stale and len(window.snapshot.history.epoch_train_rmse) == 2,
                     timeout=TIMEOUT)
     assert window.snapshot.step > steps            # the count goes on: the same network, edited data
     assert window.controller.session("check").ratings.value_at(2, 3) == 4.0

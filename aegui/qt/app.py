@@ -153,7 +153,7 @@ def _screenshot(app, window, path: str, train_seconds: float, show: tuple[str, .
 def _close_quietly(window) -> None:
     """End a scripted run: the trainer's process stopped, the window closed without asking to save."""
     window.controller.shutdown()
-    window._trained_since_save = False
+    window.trained_since_save = False
     window.doc.mark_saved()
     window.close()
 

@@ -197,7 +197,7 @@ def run_ui_bench(json_line: bool = False, seconds: float = 10.0) -> int:
     timer.stop()
     with_window = (frames[-1][1] - frames[0][1]) / (frames[-1][0] - frames[0][0]) if len(frames) > 1 else 0.0
     window.training_panel.play_action.setChecked(False)
-    window._trained_since_save = False
+    window.trained_since_save = False
     window.doc.mark_saved()
     window.close()
 

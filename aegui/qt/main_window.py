@@ -3,84 +3,49 @@ panels around it (Data on the left; Training, Model, Steps, Charts, Readout, Use
 Latent space, Weights and Compare on the right).
 
 It wires the :class:`Document` (what the user works on), the :class:`TrainingController` (the trainer's
-process) and the views; it computes nothing itself. Every failure reaches the user as a message that says
-what and where, and leaves the document as it was.
+process) and the views; it computes nothing itself. The parts live in their own modules: the docks
+(:mod:`.docks`), the menus (:mod:`.menus`), the file actions (:mod:`.file_actions`), File ▸ Record…
+(:mod:`.recording_actions`), the frame pump (:mod:`.frame_pump`) and the insight request policy
+(:mod:`aegui.core.insight_policy`). Every failure reaches the user as a message that says what and where,
+and leaves the document as it was.
 """
 
 from __future__ import annotations
 
-import gc
 import json
-import os
 import sys
-import time
-from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence, QUndoCommand
-from PySide6.QtWidgets import (QDockWidget, QFileDialog, QFrame, QLabel, QMainWindow, QMessageBox, QScrollArea,
-                               QToolBar, QToolButton, QWidget)
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QUndoCommand
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QToolBar, QWidget
 
-from ..core.data.errors import RatingsError
+from ..core.engine.protocol import State
 from ..core.engine.spec import ModelSpec, TrainSpec
-from ..core.presets import DEFAULT_PRESET, PRESETS, get_preset
-from ..core.session import SessionError
+from ..core.insight_policy import InsightPolicy
+from ..core.presets import DEFAULT_PRESET, get_preset
 from .about_dialog import app_icon
-from .background import Cancelled, run_in_background
 from .charts_panel import ChartsPanel
 from .codes_panel import CodesPanel
 from .compare_panel import ComparePanel
 from .data_panel import DataPanel
+from .docks import Docks
 from .document import Document
+from .file_actions import FileActions
+from .frame_pump import FramePump
 from .model_panel import ModelPanel
 from .network import NetworkView
 from .on_screen import on_screen
 from .formula_panel import FormulaPanel
 from .latent_panel import LatentPanel
+from .menus import make_menus
 from .new_user_panel import NewUserPanel
 from .readout_panel import ReadoutPanel
+from .recording_actions import RecordingActions
 from .timeline_bar import TimelineBar
 from .training_panel import TrainingPanel
 from .user_panel import UserPanel
 from .weights_panel import WeightsPanel
-from .worker import FRAME_RATE, TrainingController
-from ..core.engine.protocol import State
-
-SESSION_FILTER = "aegui sessions (*.aegui)"
-RATINGS_FILTER = "Ratings (*.csv *.data *.dat *.txt *.tsv);;All files (*)"
-MAX_RECENT = 8
-#: after this many frames drawn while training, the objects alive so far (Qt wrappers, modules, caches)
-#: leave the garbage collector's care (``gc.freeze``): a full collection over them took 50–80 ms, a stall
-#: the window showed twice every few seconds; afterwards only the few objects made per frame are tracked
-GC_FREEZE_AFTER_FRAMES = 10
-#: while training at full speed the panels draw a frame this long after the network view: each part and
-#: its repaint take under one 60 Hz frame, where all of them at once blocked the event loop for 20–45 ms
-PANELS_AFTER_MS = 1000 // (2 * FRAME_RATE)
-#: … and the network view repaints this long after its update: timers that fell due meanwhile run
-#: first (the update and the repaint together held the event loop for 10–20 ms)
-PAINT_AFTER_MS = 4
-#: the recording indicator in the status bar: white on red
-REC_STYLE = ("QToolButton { color: white; background: #d32f2f; border: none; border-radius: 4px; "
-             "padding: 1px 8px; font-weight: bold; }")
-#: the first window size (the network view needs ~900 pixels between the docks)
-DEFAULT_SIZE = (1720, 960)
-#: docks holding forms: they scroll rather than force the window to grow on a small screen
-SCROLLING_DOCKS = ("Model", "Compare")
-#: while training, the insight views (a user's predictions, codes, latent space) refresh at most this
-#: often, and never more often than every INSIGHT_COST_RATIO × the last insight's round trip (an insight
-#: holds the trainer for its computation: on MovieLens 1M with 500 units about 0.3 s)
-INSIGHT_INTERVAL_S = 1.0
-INSIGHT_COST_RATIO = 10
-#: an insight request not answered in this time is asked again
-INSIGHT_TIMEOUT_S = 10.0
-
-
-def _scrolling(widget):
-    area = QScrollArea()
-    area.setWidgetResizable(True)
-    area.setFrameShape(QFrame.Shape.NoFrame)
-    area.setWidget(widget)
-    return area
+from .worker import TrainingController
 
 
 class _EditParameter(QUndoCommand):
@@ -121,22 +86,11 @@ class MainWindow(QMainWindow):
         self._preset_weights = p.weights() if p.weights else None  # used by the first build only
         self.controller = TrainingController(self)
         self.snapshot = None
-        self._trained_since_save = False
-        self._stale = False
+        self.trained_since_save = False
+        self.stale = False
         self._shown_user = 0
-        self._build = 0                       # counts trainers built: a new one invalidates insights
-        self._insight_key = None              # what the last insight request was for
-        self._insight_asked_at = -1e9
-        self._insight_pending = False
-        self._insight_trip = 0.0               # seconds the last insight took to come back
-        self._frames_to_freeze = GC_FREEZE_AFTER_FRAMES
+        self.insight_policy = InsightPolicy()
         self._data_key = None
-        self._panels_pending = None            # the snapshot the panels draw next (while training)
-        self._panels_timer = QTimer(self)
-        self._panels_timer.setSingleShot(True)
-        self._panels_timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self._panels_timer.setInterval(PANELS_AFTER_MS)
-        self._panels_timer.timeout.connect(self._show_panels)
 
         self.network_view = NetworkView()
         self.setCentralWidget(self.network_view)
@@ -153,24 +107,17 @@ class MainWindow(QMainWindow):
         self.latent_panel = LatentPanel()
         self.compare_panel = ComparePanel()
         self.timeline_bar = TimelineBar()
-        self.docks: dict[str, QDockWidget] = {}
-        self._panels: dict[str, QWidget] = {}  # dock object name → its panel
-        left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
-        for name, widget, area in (("Data", self.data_panel, left), ("Training", self.training_panel, right),
-                                   ("Model", self.model_panel, right), ("Charts", self.charts_panel, right),
-                                   ("Readout", self.readout_panel, right), ("Steps", self.formula_panel, right),
-                                   ("User", self.user_panel, right), ("New user", self.new_user_panel, right),
-                                   ("Hidden units", self.codes_panel, right), ("Latent space", self.latent_panel, right),
-                                   ("Weights", self.weights_panel, right), ("Compare", self.compare_panel, right)):
-            dock = QDockWidget(name, self)
-            dock.setObjectName(f"dock-{name}")
-            dock.setWidget(_scrolling(widget) if name in SCROLLING_DOCKS else widget)
-            self.addDockWidget(area, dock)
-            self.docks[name] = dock
-            self._panels[dock.objectName()] = widget
+        self.pump = FramePump(self.network_view, (
+            self.charts_panel, self.timeline_bar, self.training_panel, self.readout_panel, self.formula_panel,
+            self.codes_panel, self.weights_panel), self._after_panels, self)
+        self.dock_set = Docks(self, [
+            ("Data", self.data_panel), ("Training", self.training_panel), ("Model", self.model_panel),
+            ("Charts", self.charts_panel), ("Readout", self.readout_panel), ("Steps", self.formula_panel),
+            ("User", self.user_panel), ("New user", self.new_user_panel), ("Hidden units", self.codes_panel),
+            ("Latent space", self.latent_panel), ("Weights", self.weights_panel), ("Compare", self.compare_panel)],
+            first="Readout" if preset == "seed-example" else "Charts")
+        self.docks = self.dock_set.docks
         self._show_preset(p)
-        self._first_panel = "Readout" if preset == "seed-example" else "Charts"
-        self._arranged = False
         history = QToolBar("History", self)
         history.setObjectName("toolbar-history")
         history.setMovable(False)
@@ -178,106 +125,20 @@ class MainWindow(QMainWindow):
         self.addToolBar(Qt.ToolBarArea.BottomToolBarArea, history)
         self.engine_label = QLabel("engine: starting…")
         self.statusBar().addPermanentWidget(self.engine_label)
-        self.recorder = None                   # the recording under way (File ▸ Record…)
-        self.record_dialog = None
-        self.rec_indicator = QToolButton()
-        self.rec_indicator.setObjectName("rec-indicator")
-        self.rec_indicator.setStyleSheet(REC_STYLE)
-        self.rec_indicator.setToolTip("Recording: click to stop and save")
-        self.rec_indicator.clicked.connect(self.stop_recording)
-        self.rec_indicator.hide()
-        self.statusBar().addPermanentWidget(self.rec_indicator)
+        self.recording = RecordingActions(self)  # File ▸ Record…
+        self.rec_indicator = self.recording.indicator
 
         self.setWindowIcon(app_icon())
-        self._make_actions()
+        self.files = FileActions(self)
+        make_menus(self)
         self._connect()
         self.model_panel.set_specs(self.doc.model, self.doc.training)
         self.setAcceptDrops(True)
-        self._update_title()
+        self.update_title()
         # the engine (torch) is imported in the trainer's process, started after the first paint
         QTimer.singleShot(0, self, self.rebuild)  # not after the window is gone
 
-    # ------------------------------------------------------------------ actions and menus
-    def _make_actions(self) -> None:
-        def action(text, slot, shortcut=None, tip=None):
-            a = QAction(text, self)
-            if shortcut:
-                a.setShortcut(QKeySequence(shortcut))
-            a.setToolTip(tip or text)
-            a.setStatusTip(tip or text)
-            a.triggered.connect(slot)
-            return a
-
-        self.new_action = action("&New", self.new_document, QKeySequence.StandardKey.New, "Start over on the demo data")
-        self.open_action = action("&Open…", self.open_dialog, QKeySequence.StandardKey.Open,
-                                  "Open a session (.aegui) or a ratings file")
-        self.save_action = action("&Save", self.save, QKeySequence.StandardKey.Save, "Save the session")
-        self.save_as_action = action("Save &As…", self.save_as, QKeySequence.StandardKey.SaveAs, "Save the session as…")
-        self.import_action = action("&Import ratings…", self.import_dialog, "Ctrl+I",
-                                    "Import a CSV grid or MovieLens file (u.data, ratings.dat, ratings.csv)")
-        self.export_action = action("&Export grid…", self.export_dialog, "Ctrl+E", "Write the grid as a CSV file")
-        self.export_model_action = action("Export &model…", self.export_model_dialog, "Ctrl+Shift+E",
-                                          "Write the trained network as a torch state dict (.pt) with a JSON "
-                                          "description of its layers, loadable with plain torch")
-        self.quit_action = action("&Quit", self.close, QKeySequence.StandardKey.Quit, "Quit aegui")
-        self.undo_action = self.doc.undo_stack.createUndoAction(self, "&Undo")
-        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
-        self.redo_action = self.doc.undo_stack.createRedoAction(self, "&Redo")
-        self.redo_action.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence.StandardKey.Redo])
-
-        bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        for a in (self.new_action, self.open_action, self.save_action, self.save_as_action):
-            file_menu.addAction(a)
-        self.recent_menu = file_menu.addMenu("Open &Recent")
-        self.demos_menu = file_menu.addMenu("&Demos")
-        self.demo_actions = {}
-        for name, p in PRESETS.items():
-            a = self.demos_menu.addAction(p.title)
-            a.setToolTip(p.caption or p.title)
-            a.triggered.connect(lambda _=False, n=name: self.open_preset(n))
-            self.demo_actions[name] = a
-        file_menu.addSeparator()
-        file_menu.addAction(self.import_action)
-        self.download_action = action("&Download MovieLens…", self.download_dialog,
-                                      tip="Download a GroupLens MovieLens set (licence shown first) and open it")
-        file_menu.addAction(self.download_action)
-        file_menu.addAction(self.export_action)
-        file_menu.addAction(self.export_model_action)
-        self.record_action = action("&Record…", self.toggle_recording, "Ctrl+Shift+R",
-                                    "Record the network view or the whole window to an animated GIF, animated "
-                                    "PNG or MP4 (again to stop and save)")
-        file_menu.addAction(self.record_action)
-        file_menu.addSeparator()
-        file_menu.addAction(self.quit_action)
-        edit_menu = bar.addMenu("&Edit")
-        edit_menu.addAction(self.undo_action)
-        edit_menu.addAction(self.redo_action)
-        train_menu = bar.addMenu("&Train")
-        for a in self.training_panel.actions_all:
-            train_menu.addAction(a)
-            self.addAction(a)  # shortcuts work wherever the focus is
-        view_menu = bar.addMenu("&View")
-        for dock in self.docks.values():
-            view_menu.addAction(dock.toggleViewAction())
-        # presenter mode (F11): full screen for a projector, in its own module
-        from .presenter import PresenterMode
-
-        self.presenter = PresenterMode(self)
-        view_menu.addSeparator()
-        view_menu.addAction(self.presenter.action)
-        help_menu = bar.addMenu("&Help")
-        self.lesson_action = action("&Lesson", lambda: self.open_lesson(), "F1",
-                                    "A guided lesson through the seed's story, in the app, one page at a time")
-        help_menu.addAction(self.lesson_action)
-        self.lesson = None                     # the lesson's dock, made when first opened
-        self.about_action = action("&About aegui", self.show_about,
-                                   tip="What aegui is, and the versions to quote in a bug report")
-        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
-        help_menu.addAction(self.about_action)
-        self.about_dialog = None
-        self._fill_recent()
-
+    # ------------------------------------------------------------------ wiring
     def _connect(self) -> None:
         c, tp = self.controller, self.training_panel
         c.ready.connect(self._on_ready)
@@ -312,21 +173,20 @@ class MainWindow(QMainWindow):
         self.new_user_panel.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.timeline_bar.viewRequested.connect(lambda k: c.view(None if k < 0 else k))
         self.timeline_bar.branchRequested.connect(c.branch)
-        for dock in self.docks.values():  # a tab brought forward draws, and asks for what it draws
-            dock.visibilityChanged.connect(lambda visible, dock=dock: visible and self._revealed(dock))
+        self.dock_set.on_revealed(self.panel_shown)
         self.readout_panel.biasEditRequested.connect(self.edit_parameter)
         self.network_view.nodeSelected.connect(self.formula_panel.select)
         self.network_view.stepChanged.connect(self.formula_panel.show_step)
         self.data_panel.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.doc.ratingsChanged.connect(self._on_ratings_changed)
         self.doc.specsChanged.connect(lambda: self.model_panel.set_specs(self.doc.model, self.doc.training))
-        self.doc.dirtyChanged.connect(lambda _: self._update_title())
-        self.doc.pathChanged.connect(lambda _: self._update_title())
+        self.doc.dirtyChanged.connect(lambda _: self.update_title())
+        self.doc.pathChanged.connect(lambda _: self.update_title())
 
     # ------------------------------------------------------------------ engine
     def rebuild(self, keep_weights: bool = False) -> None:
         """A new trainer on the document's data and settings (in the trainer's process)."""
-        self._stale = False
+        self.stale = False
         self.training_panel.set_enabled(False)
         self.engine_label.setText("engine: building…")
         self.controller.build(self.doc.train_ratings(), self.doc.test_ratings(), self.doc.model, self.doc.training,
@@ -337,8 +197,7 @@ class MainWindow(QMainWindow):
         self.training_panel.set_enabled(True)
         self.engine_label.setText("engine: ready")
         self.charts_panel.clear()
-        self._build += 1
-        self._insight_pending = False
+        self.insight_policy.new_model()
         key = (id(self.doc.ratings), self.doc.model.item_based)
         if key != self._data_key:  # new data: the views that label users and movies start over
             self._data_key = key
@@ -356,14 +215,14 @@ class MainWindow(QMainWindow):
 
     def _on_play(self, play: bool) -> None:
         if play:
-            if self._stale:
+            if self.stale:
                 self.rebuild(keep_weights=True)
             self.controller.play()
         else:
             self.controller.pause()
 
     def _on_step(self, unit: str) -> None:
-        if self._stale:
+        if self.stale:
             self.rebuild(keep_weights=True)
         self.controller.step(unit)
 
@@ -375,56 +234,22 @@ class MainWindow(QMainWindow):
 
     def _on_event(self, event) -> None:
         if event.kind == "epoch":
-            self._trained_since_save = True
-            self._update_title()
+            self.trained_since_save = True
+            self.update_title()
         elif event.kind == "finished":
             self.statusBar().showMessage(event.message, 8000)
 
     def show_snapshot(self, snapshot) -> None:
-        """Draw ``snapshot`` everywhere: while training in three turns of the event loop, so that it
-        runs between them: the network view's update now, its repaint :data:`PAINT_AFTER_MS` later, the
-        panels (and their repaints) :data:`PANELS_AFTER_MS` later; otherwise all at once."""
+        """Draw ``snapshot`` everywhere (:class:`~aegui.qt.frame_pump.FramePump`)."""
         self.snapshot = snapshot
-        running = snapshot.state == State.RUNNING
-        if self._frames_to_freeze and running:
-            self._frames_to_freeze -= 1
-            if not self._frames_to_freeze:
-                gc.collect()
-                gc.freeze()
-        if running:  # its repaint in a later turn of the event loop (not a 0 ms timer: a posted event, run first)
-            self.network_view.hold_paint()
-            QTimer.singleShot(PAINT_AFTER_MS, self.network_view, self.network_view.paint_now)  # not after it is gone
-        self.network_view.show_snapshot(snapshot)
-        self._panels_pending = snapshot
-        if not running:
-            self._panels_timer.stop()
-            self._show_panels()
-        elif not self._panels_timer.isActive():
-            self._panels_timer.start()
+        self.pump.show(snapshot)
 
-    def _show_panels(self) -> None:
-        snapshot, self._panels_pending = self._panels_pending, None
-        if snapshot is None:
-            return
-        self.charts_panel.show_snapshot(snapshot)
-        self.timeline_bar.show_snapshot(snapshot)
-        self.training_panel.show_snapshot(snapshot)
-        self.readout_panel.show_snapshot(snapshot)
-        self.formula_panel.show_snapshot(snapshot)
-        self.codes_panel.show_snapshot(snapshot)
-        self.weights_panel.show_snapshot(snapshot)
+    def _after_panels(self, snapshot) -> None:
         self._maybe_request_insight()
         self.snapshotShown.emit(snapshot)
 
-    def _revealed(self, dock: QDockWidget) -> None:
-        """``dock`` came into view (its tab was chosen): its panel draws what came while it was not."""
-        panel = self._panels[dock.objectName()]
-        if hasattr(panel, "revealed"):
-            panel.revealed()
-        self._maybe_request_insight()
-
     def panel_shown(self, panel: QWidget) -> None:
-        """``panel`` came into view outside its dock (presenter mode's full-screen views): it draws what
+        """``panel`` came into view (its dock's tab was chosen, or presenter mode shows it): it draws what
         came while it was not, and gets a fresh insight when it shows one."""
         if hasattr(panel, "revealed"):
             panel.revealed()
@@ -436,31 +261,21 @@ class MainWindow(QMainWindow):
         return [w for w in (self.user_panel, self.codes_panel, self.latent_panel, self.network_view) if on_screen(w)]
 
     def _maybe_request_insight(self) -> None:
-        """Ask the engine for a fresh :class:`Insight` when a view shows one and the model, the shown
-        point or the user changed: at once when paused; while training at most every
-        :data:`INSIGHT_INTERVAL_S` (and :data:`INSIGHT_COST_RATIO` round trips), and only at epoch ends
-        when the network view (its dormant marks) is the only one on screen; never two at a time."""
+        """Ask the engine for a fresh :class:`Insight` when a view on screen shows one and
+        :class:`~aegui.core.insight_policy.InsightPolicy` says it is due (only at epoch ends when the
+        network view, for its dormant marks, is the only one on screen)."""
         s = self.snapshot
         views = self._insight_views()
         if s is None or not self.controller.built or not views:
             return
-        running = s.state == State.RUNNING
-        # the network view marks dormant units: an epoch's worth of change is enough for it
-        moment = len(s.history.epoch_train_rmse) if running and views == [self.network_view] else s.step
-        key = (self._build, moment, s.viewing, self._shown_user, self.user_panel.top.value(),
-               self.user_panel.min_ratings.value())
-        now = time.monotonic()
-        if key == self._insight_key or (self._insight_pending and now - self._insight_asked_at < INSIGHT_TIMEOUT_S):
+        top, min_ratings = self.user_panel.top.value(), self.user_panel.min_ratings.value()
+        if not self.insight_policy.due(s.state == State.RUNNING, s.step, len(s.history.epoch_train_rmse),
+                                       views == [self.network_view], (s.viewing, self._shown_user, top, min_ratings)):
             return
-        if running and now - self._insight_asked_at < max(INSIGHT_INTERVAL_S, INSIGHT_COST_RATIO * self._insight_trip):
-            return
-        self._insight_key, self._insight_asked_at, self._insight_pending = key, now, True
-        self.controller.request_insight(min(self._shown_user, self.doc.ratings.n_users - 1), self.user_panel.top.value(),
-                                        self.user_panel.min_ratings.value())
+        self.controller.request_insight(min(self._shown_user, self.doc.ratings.n_users - 1), top, min_ratings)
 
     def _on_insight(self, insight) -> None:
-        self._insight_pending = False
-        self._insight_trip = time.monotonic() - self._insight_asked_at
+        self.insight_policy.answered()
         self.user_panel.show_insight(insight)
         self.codes_panel.show_insight(insight)
         self.latent_panel.show_insight(insight)
@@ -525,10 +340,10 @@ class MainWindow(QMainWindow):
     def _on_ratings_changed(self) -> None:
         """Edited data: the next play or step rebuilds the trainer on it (keeping the weights when the
         shape allows)."""
-        self._stale = True
-        self._update_title()
+        self.stale = True
+        self.update_title()
 
-    # ------------------------------------------------------------------ files
+    # ------------------------------------------------------------------ messages, files, presets, help
     def confirm(self, title: str, text: str) -> bool:
         return QMessageBox.question(self, title, text) == QMessageBox.StandardButton.Yes
 
@@ -542,14 +357,23 @@ class MainWindow(QMainWindow):
 
     def maybe_save(self) -> bool:
         """``True`` when it is fine to discard the current work (saved, or the user said so)."""
-        if not (self.doc.dirty or self._trained_since_save):
-            return True
-        answer = QMessageBox.question(
-            self, "Unsaved changes", f"Save the changes to “{self.session_name}” first?",
-            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel)
-        if answer == QMessageBox.StandardButton.Save:
-            return self.save()
-        return answer == QMessageBox.StandardButton.Discard
+        return self.files.maybe_save()
+
+    def open_path(self, path: str) -> bool:
+        """Open a session or import a ratings file (:meth:`FileActions.open_path`)."""
+        return self.files.open_path(path)
+
+    def save(self) -> bool:
+        return self.files.save()
+
+    def save_as(self) -> bool:
+        return self.files.save_as()
+
+    def start_folder(self) -> str:
+        return self.files.start_folder()
+
+    def recent_files(self) -> list[str]:
+        return self.files.recent_files()
 
     def new_document(self) -> None:
         self.open_preset(DEFAULT_PRESET)
@@ -577,9 +401,9 @@ class MainWindow(QMainWindow):
                        test_mask=random_test_mask(ratings, p.test_fraction, seed=p.training.seed))
         self.session_name = p.title
         self._preset_weights = p.weights() if p.weights else None
-        self._trained_since_save = False
+        self.trained_since_save = False
         self._show_preset(p)
-        self._update_title()
+        self.update_title()
         self.rebuild()
 
     def _show_preset(self, p) -> None:
@@ -598,156 +422,6 @@ class MainWindow(QMainWindow):
             self.lesson = LessonDock(self)
         self.lesson.open(page)
 
-    def open_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open", self.start_folder(), f"{SESSION_FILTER};;{RATINGS_FILTER}")
-        if path:
-            self.open_path(path)
-
-    def download_dialog(self) -> None:
-        from .download_dialog import download_movielens
-
-        path = download_movielens(self)
-        if path:
-            self.open_path(path)
-
-    def import_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import ratings", self.start_folder(), RATINGS_FILTER)
-        if path:
-            self.open_path(path)
-
-    def open_path(self, path: str) -> bool:
-        """Open a session or import a ratings file, read on a worker thread (the window keeps painting; a
-        busy dialog with Cancel shows after 0.4 s); on any error or Cancel the current work stays as it was."""
-        if not self.maybe_save():
-            return False
-        name = Path(path).name
-        try:
-            if path.endswith(".aegui"):
-                self._open_session(path)
-            else:
-                from ..core.data.readers import load_ratings
-
-                ratings = run_in_background(self, f"Reading {name}…", lambda: load_ratings(path))
-                setup = self._import(ratings)
-                self.session_name = name
-        except Cancelled:
-            self.statusBar().showMessage(f"cancelled opening {name}", 5000)
-            return False
-        except (RatingsError, SessionError, OSError, ValueError) as exc:
-            self.report_error(f"Could not open {name}:\n{exc}")
-            return False
-        except MemoryError:
-            self.report_error(f"Could not open {name}: not enough memory to read it")
-            return False
-        self._add_recent(path)
-        if path.endswith(".aegui") or setup is None:
-            self.statusBar().showMessage(f"opened {path}", 5000)
-        else:
-            self.statusBar().showMessage(f"opened {Path(path).name}: {setup.summary}", 60_000)
-        return True
-
-    def _import(self, ratings):
-        """Start over on an imported ratings set; real data (:func:`~aegui.core.engine.defaults.for_data`)
-        gets the real-data model, training and test split, which are returned."""
-        from ..core.data.splits import random_test_mask
-        from ..core.engine.defaults import for_data
-
-        setup = for_data(ratings)
-        self.controller.pause()
-        self.training_panel.set_delay(0.0)   # a file is work, not a demonstration: full speed
-        self.charts_panel.set_caption("")
-        if setup is None:
-            self.doc.reset(ratings, path=None)
-        else:
-            self.doc.reset(ratings, setup.model, setup.training, path=None,
-                           test_mask=random_test_mask(ratings, setup.test_fraction, seed=setup.training.seed))
-            self.data_panel.split_spin.setValue(round(100 * setup.test_fraction))
-        self._trained_since_save = False
-        self.rebuild()
-        return setup
-
-    def _open_session(self, path: str) -> None:
-        import numpy as np
-
-        from ..core.session import check_weights, load_session
-
-        def read():
-            session = load_session(path)
-            check_weights(session)  # before anything changes
-            return session
-
-        session = run_in_background(self, f"Reading {Path(path).name}…", read)
-        ratings = session.ratings
-        test_mask = np.zeros(ratings.n_ratings, dtype=bool)
-        if session.test is not None:  # merge the held-out cells back into the grid, marked as test
-            test = session.test
-            ratings = ratings.with_cells(test.users, test.movies, test.values)
-            test_mask = np.isin(ratings.cell_keys, test.cell_keys)
-        self.controller.pause()
-        self.doc.reset(ratings, session.model, session.training, path=path, test_mask=test_mask)
-        self.session_name = session.name or Path(path).stem
-        self._trained_since_save = False
-        self._stale = False
-        self.controller.adopt(session)
-
-    def save(self) -> bool:
-        if self.doc.path is None:
-            return self.save_as()
-        return self._save_to(self.doc.path)
-
-    def save_as(self) -> bool:
-        start = os.path.join(self.start_folder(), f"{Path(self.session_name).stem}.aegui")
-        path, _ = QFileDialog.getSaveFileName(self, "Save session", start, SESSION_FILTER)
-        if not path:
-            return False
-        if not path.endswith(".aegui"):
-            path += ".aegui"
-        return self._save_to(path)
-
-    def _save_to(self, path: str) -> bool:
-        from ..core.session import Session, save_session
-
-        try:
-            if self.controller.built and not self._stale:
-                session = self.controller.session(Path(path).stem)
-            else:
-                session = Session(self.doc.train_ratings(), self.doc.model, self.doc.training,
-                                  self.doc.test_ratings(), name=Path(path).stem)
-            save_session(path, session)
-        except (SessionError, OSError, TimeoutError) as exc:
-            self.report_error(f"Could not save {path}:\n{exc}")
-            return False
-        self.doc.set_path(path)
-        self.session_name = Path(path).stem
-        self.doc.mark_saved()
-        self._trained_since_save = False
-        self._add_recent(path)
-        self._update_title()
-        self.statusBar().showMessage(f"saved {path}", 5000)
-        return True
-
-    def export_dialog(self) -> None:
-        from ..core.data.readers import write_csv_grid
-
-        path, _ = QFileDialog.getSaveFileName(self, "Export grid", self.start_folder(), "CSV grid (*.csv)")
-        if not path:
-            return
-        try:
-            write_csv_grid(self.doc.ratings, path)
-        except (RatingsError, OSError) as exc:
-            self.report_error(f"Could not export {path}:\n{exc}")
-            return
-        self.statusBar().showMessage(f"exported {path}", 5000)
-
-    def export_model_dialog(self) -> None:
-        if not self.controller.built:
-            self.report_error("There is no network to export yet.")
-            return
-        start = os.path.join(self.start_folder(), f"{Path(self.session_name).stem}.pt")
-        path, _ = QFileDialog.getSaveFileName(self, "Export model", start, "torch state dict (*.pt)")
-        if path:
-            self.controller.export_model(path)
-
     def show_about(self) -> None:
         """Help ▸ About (not modal: it can stay open beside the window while a problem is reported)."""
         from .about_dialog import AboutDialog
@@ -759,76 +433,14 @@ class MainWindow(QMainWindow):
             self.about_dialog.activateWindow()
         self.about_dialog.show()
 
-    # ------------------------------------------------------------------ recording
-    def toggle_recording(self) -> None:
-        """File ▸ Record…: the dialog, or, while recording, stop and save."""
-        if self.recorder is not None:
-            self.stop_recording()
-            return
-        from .record_dialog import RecordDialog
+    @property
+    def recorder(self):
+        """The recording under way (File ▸ Record…), or ``None``."""
+        return self.recording.recorder
 
-        start = str(self.settings.value("record_path", "", type=str)
-                    or os.path.join(self.start_folder(), "aegui-recording.gif"))
-        dpr = self.devicePixelRatioF()
-        self.record_dialog = RecordDialog(self.network_view.size() * dpr, self.size() * dpr, start, self)
-        self.record_dialog.accepted.connect(lambda: self.start_recording(self.record_dialog.choice()))
-        self.record_dialog.open()
-
-    def start_recording(self, choice) -> bool:
-        """Record ``choice`` (a :class:`~aegui.qt.record_dialog.RecordingChoice`) until
-        :meth:`stop_recording`; the red indicator shows the time. ``False`` (and a message) when it
-        cannot start."""
-        from ..core.animation import AnimationError
-        from .recorder import Recorder, fit_within
-
-        widget = self.network_view if choice.view == "network" else self
-        size = fit_within(widget.size() * self.devicePixelRatioF(), choice.limit)
-        try:
-            self.recorder = Recorder(widget, choice.path, choice.fps, (size.width(), size.height()), self)
-        except AnimationError as exc:
-            self.report_error(f"Cannot record:\n{exc}")
-            return False
-        self.settings.setValue("record_path", choice.path)
-        self.recorder.ticked.connect(self._show_recording_time)
-        self.recorder.limitReached.connect(lambda: self.statusBar().showMessage(
-            "the recording reached its memory limit (1 GB of frames) and was saved", 15000))
-        self.recorder.saved.connect(self._recording_saved)
-        self.recorder.failed.connect(self._recording_failed)
-        self.record_action.setText("Stop &recording")
-        self._show_recording_time(0.0)
-        self.rec_indicator.show()
-        self.recorder.start()
-        return True
-
-    def stop_recording(self) -> None:
-        """Stop the recording and write its file (atomically)."""
-        if self.recorder is None:
-            return
-        if self.recorder.recording:
-            self.statusBar().showMessage(f"saving {self.recorder.writer.path}…")
-            self.recorder.stop()  # saved or failed: _recording_over
-        else:
-            self._recording_over()
-
-    def _recording_over(self) -> None:
-        if self.recorder is not None:
-            self.recorder.deleteLater()
-        self.recorder = None
-        self.rec_indicator.hide()
-        self.record_action.setText("&Record…")
-
-    def _show_recording_time(self, seconds: float) -> None:
-        text = f"● REC {int(seconds) // 60}:{int(seconds) % 60:02d}"
-        if self.rec_indicator.text() != text:
-            self.rec_indicator.setText(text)
-
-    def _recording_saved(self, path: str) -> None:
-        self._recording_over()
-        self.statusBar().showMessage(f"recorded {path}", 10000)
-
-    def _recording_failed(self, text: str) -> None:
-        self._recording_over()
-        self.report_error(f"The recording was not saved:\n{text}")
+    @property
+    def record_dialog(self):
+        return self.recording.dialog
 
     # ------------------------------------------------------------------ last choices
     def _remember_choices(self) -> None:
@@ -849,78 +461,14 @@ class MainWindow(QMainWindow):
             return preset.model, preset.training
         return model, training
 
-    # ------------------------------------------------------------------ recent files, title, layout
-    def start_folder(self) -> str:
-        """Where the file dialogs open: the last folder used, when it still exists; else home."""
-        folder = self.settings.value("last_dir", "", type=str)
-        return folder if folder and os.path.isdir(folder) else str(Path.home())
-
-    def recent_files(self) -> list[str]:
-        """The recent files from the settings: strings only, at most :data:`MAX_RECENT`."""
-        try:
-            recent = self.settings.value("recent", [], type=list)
-        except (TypeError, ValueError):
-            return []
-        return [p for p in recent if isinstance(p, str) and p and "\0" not in p][:MAX_RECENT]
-
-    def _add_recent(self, path: str) -> None:
-        recent = [p for p in self.recent_files() if p != path]
-        self.settings.setValue("recent", [path, *recent][:MAX_RECENT])
-        self.settings.setValue("last_dir", str(Path(path).parent))
-        self._fill_recent()
-
-    def _fill_recent(self) -> None:
-        self.recent_menu.clear()
-        recent = self.recent_files()
-        for path in recent:
-            a = self.recent_menu.addAction(path)
-            a.triggered.connect(lambda _=False, p=path: self.open_path(p))
-        self.recent_menu.setEnabled(bool(recent))
-
-    def _update_title(self) -> None:
+    # ------------------------------------------------------------------ title
+    def update_title(self) -> None:
         self.setWindowTitle(f"{self.session_name}[*] — aegui")
-        self.setWindowModified(self.doc.dirty or self._trained_since_save)
-
-    def _arrange_docks(self) -> None:
-        """The default arrangement, then the saved layout over it. Done when the window is first shown:
-        Qt 6.11 leaves a stray copy of a tab bar drawn over the docks when they are tabified before."""
-        # the story reads left to right: data → network → training and its error curves
-        self.splitDockWidget(self.docks["Training"], self.docks["Charts"], Qt.Orientation.Vertical)
-        self.tabifyDockWidget(self.docks["Training"], self.docks["Model"])
-        self.tabifyDockWidget(self.docks["Training"], self.docks["Steps"])
-        group = ("Charts", "Readout", "User", "New user", "Hidden units", "Latent space", "Weights", "Compare")
-        for before, name in zip(group, group[1:]):
-            self.tabifyDockWidget(self.docks[before], self.docks[name])
-        self.docks["Training"].raise_()
-        self.docks[self._first_panel].raise_()
-        self._restore_layout()
-
-    def _default_size(self) -> QSize:
-        """:data:`DEFAULT_SIZE`, within 95 % of the screen's free area on a real screen."""
-        size = QSize(*DEFAULT_SIZE)
-        screen = self.screen()
-        if screen is not None and screen.availableGeometry().width() >= 1024:
-            free = screen.availableGeometry().size() * 0.95
-            size = size.boundedTo(free)
-        return size
-
-    def _restore_layout(self) -> None:
-        """The saved layout, or the default proportions: the network view gets the most room."""
-        geometry = self.settings.value("geometry")
-        state = self.settings.value("window_state")
-        self.layout().activate()  # the minimum size of the docks as now arranged, not before
-        if not isinstance(geometry, QByteArray) or not self.restoreGeometry(geometry):
-            self.resize(self._default_size())
-        if isinstance(state, QByteArray) and self.restoreState(state):
-            return
-        self.resizeDocks([self.docks["Data"], self.docks["Training"]], [360, 440], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.docks["Training"], self.docks["Charts"]], [220, 680], Qt.Orientation.Vertical)
+        self.setWindowModified(self.doc.dirty or self.trained_since_save)
 
     # ------------------------------------------------------------------ Qt events
     def showEvent(self, event) -> None:
-        if not self._arranged:
-            self._arranged = True
-            self._arrange_docks()
+        self.dock_set.arrange_once()
         super().showEvent(event)
 
     def dragEnterEvent(self, event) -> None:
@@ -937,10 +485,9 @@ class MainWindow(QMainWindow):
         if not self.maybe_save():
             event.ignore()
             return
-        self.stop_recording()  # what was recorded is saved
+        self.recording.stop()  # what was recorded is saved
         self.presenter.leave()  # the normal layout is the one saved
-        self.settings.setValue("geometry", self.saveGeometry())
-        self.settings.setValue("window_state", self.saveState())
+        self.dock_set.save_layout()
         self.compare_panel.shutdown()
         self.controller.shutdown()
         event.accept()

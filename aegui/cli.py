@@ -199,6 +199,8 @@ def build_parser() -> argparse.ArgumentParser:
     be.add_argument("--threads", type=_threads, help="torch threads")
     be.add_argument("--json", action="store_true")
     be.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke test")
+    be.add_argument("--mode", choices=("normal", "presenter", "recording"), default="normal",
+                    help="ui: the window as it is, in presenter mode, or recording its network view")
 
     rc = sub.add_parser("record", help="record the window training (or walking the steps) to an animated GIF, "
                                        "an animated PNG or an MP4, for slides")
@@ -238,7 +240,7 @@ def cmd_bench(args) -> int:
     if args.what == "ui":
         from .qt.bench_ui import run_ui_bench
 
-        return run_ui_bench(json_line=args.json, seconds=1.0 if args.quick else 10.0)
+        return run_ui_bench(json_line=args.json, seconds=1.0 if args.quick else 10.0, mode=args.mode)
     from .bench import run_engine_bench
 
     return run_engine_bench(json_line=args.json, quick=args.quick)

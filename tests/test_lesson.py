@@ -94,7 +94,7 @@ def _settled(qtbot, dock):
 def _check_page(qtbot, window, dock, index):
     """The page's set-up, actions, dock and highlight took effect in the window."""
     from aegui.core.engine.protocol import State
-    from aegui.qt.on_screen import on_screen
+    from aegui.qt.live_panel import on_screen
 
     page = PAGES[index]
     assert dock.index == index and dock.panel.number.text() == f"page {index + 1} of {len(PAGES)}"

@@ -13,12 +13,13 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from .live_panel import EXPENSIVE_RATE
 from .palette import NEGATIVE_HEX, POSITIVE_HEX
 from .plot_export import ExportButton, export_view
 from ..core.engine.protocol import State
 
 #: chart redraws per second while training (axes are expensive to repaint; the curves stay live enough)
-MAX_RATE = 4
+MAX_RATE = EXPENSIVE_RATE
 
 
 class ChartsPanel(QWidget):

@@ -9,7 +9,6 @@ Everything drawn comes from an :class:`Insight` (codes, mean activations, dorman
 from __future__ import annotations
 
 import html
-import time
 
 import numpy as np
 import pyqtgraph as pg
@@ -22,9 +21,8 @@ from ..core.data.ratings import Ratings
 from ..core.engine.snapshot import Insight, Snapshot
 from ..core.scene import BOUNDED
 from . import palette
-from .charts_panel import MAX_RATE
 from .heatmap import HeatMap
-from .on_screen import on_screen
+from .live_panel import EXPENSIVE_RATE, LivePanel
 from .plot_export import ExportButton, export_view
 from ..core.engine.protocol import State
 
@@ -37,10 +35,12 @@ LINEARISED = ("a product of weight matrices: a linearisation that ignores the ac
               "(h = f(W·h′ + b) read as h ≈ W·h′)")
 
 
-class CodesPanel(QWidget):
+class CodesPanel(LivePanel):
     """The activations heat map, unit strip, unit feature and genre alignment (see the module docstring).
 
     ``observationClicked(int)``: a row of the heat map was clicked (the observation's index)."""
+
+    max_rate = EXPENSIVE_RATE
 
     observationClicked = Signal(int)
 
@@ -52,12 +52,12 @@ class CodesPanel(QWidget):
         self.sort_combo = QComboBox()
         self.sort_combo.setToolTip("Order of the rows: as in the data, by one unit's activation (largest "
                                    "first) or by an attribute of the observations")
-        self.sort_combo.currentIndexChanged.connect(self._redraw)
+        self.sort_combo.currentIndexChanged.connect(self.draw)
         self.unit_spin = QSpinBox()
         self.unit_spin.setPrefix("unit ")
         self.unit_spin.setMinimum(1)
         self.unit_spin.setToolTip("The unit whose activation orders the rows")
-        self.unit_spin.valueChanged.connect(self._redraw)
+        self.unit_spin.valueChanged.connect(self.draw)
         self.dormant_label = QLabel()
         self.dormant_label.setToolTip(f"Dormant units: {DORMANT_DETAIL}; they are marked ✕ above their columns")
         self.legend = palette.ColorLegend("activation h")
@@ -128,9 +128,7 @@ class CodesPanel(QWidget):
 
         self._latest: Insight | None = None      # the last insight received
         self._insight: Insight | None = None     # the one drawn (they differ while the panel is hidden)
-        self._stale = False
         self._snapshot: Snapshot | None = None
-        self._drawn_at = 0.0
         self._names: tuple[str, ...] = ()
         self._feature_names: tuple[str, ...] = ()
         self._attributes: tuple[ft.Attribute, ...] = ()
@@ -163,25 +161,18 @@ class CodesPanel(QWidget):
         """Draw the codes of ``insight`` (the heat map, the unit strip, the dormant marks); a hidden panel
         draws the latest when it is shown."""
         self._latest = insight
-        if on_screen(self):
-            self._redraw()
-        else:
-            self._stale = True
+        if self.due():
+            self.draw()
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
         """Take the weights of ``snapshot`` for the unit's feature and the genre alignment; redraws at most
-        :data:`MAX_RATE` times a second while training runs (a hidden panel when it is shown)."""
+        :attr:`max_rate` times a second while training runs (a hidden panel when it is shown)."""
         old = self._snapshot
         self._snapshot = snapshot
-        if not on_screen(self):
-            self._stale = True
+        if not self.due(snapshot.state == State.RUNNING):
             return
-        now = time.monotonic()
-        if snapshot.state == State.RUNNING and now - self._drawn_at < 1 / MAX_RATE:
-            return
-        self._drawn_at = now
         if old is None or old.activations != snapshot.activations:
-            self._redraw()                        # the colour range follows the activation function
+            self.draw()                        # the colour range follows the activation function
         else:
             self._draw_weights()
 
@@ -193,15 +184,6 @@ class CodesPanel(QWidget):
     def export(self, path: str) -> None:
         """Save the heat maps as PNG or SVG (by the extension)."""
         export_view(self.graphics, path, "aegui hidden units")
-
-    def showEvent(self, event) -> None:
-        self.revealed()
-        super().showEvent(event)
-
-    def revealed(self) -> None:
-        """Brought into view: draw what came while out of it."""
-        if self._stale:
-            self._redraw()
 
     # ------------------------------------------------------------------ state
     @property
@@ -265,11 +247,10 @@ class CodesPanel(QWidget):
 
     def _layer_changed(self) -> None:
         self._unit = None
-        self._redraw()
+        self.draw()
 
-    def _redraw(self) -> None:
+    def draw(self) -> None:
         """The whole drawing from the latest insight and weights."""
-        self._stale = False
         insight = self._insight = self._latest
         if insight is None:
             return

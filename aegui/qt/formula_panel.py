@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
 from ..core.scene import code_column, feature_label, trace_levels, traced_unit
 from ..core.steps import STEPS, penalty_text
-from .on_screen import on_screen
+from .live_panel import LivePanel
 
 #: terms of a weighted sum written out before "+ …"
 TERMS = 4
@@ -28,7 +28,7 @@ def _n(v: float) -> str:
     return f"{v:.4g}"
 
 
-class FormulaPanel(QWidget):
+class FormulaPanel(LivePanel):
     """``show_snapshot(snapshot)`` and ``select(column, unit)``: column 0 is the input, column ``l`` the
     output of layer ``l``."""
 
@@ -51,14 +51,6 @@ class FormulaPanel(QWidget):
         self.node: tuple[int, int] | None = None
         self.step = 0
         self.show_steps()
-
-    def showEvent(self, event) -> None:
-        self.revealed()
-        super().showEvent(event)
-
-    def revealed(self) -> None:
-        """Brought into view: draw the latest snapshot."""
-        self.show_snapshot(self.snapshot)
 
     def select(self, column: int, unit: int) -> None:
         self.node = None if column < 0 else (column, unit)
@@ -105,7 +97,13 @@ class FormulaPanel(QWidget):
 
     def show_snapshot(self, snapshot) -> None:
         self.snapshot = snapshot
-        if snapshot is None or not on_screen(self):  # a hidden tab is drawn when it is shown
+        if snapshot is not None and self.due():  # a hidden tab is drawn when it is shown
+            self.draw()
+
+    def draw(self) -> None:
+        """The steps with the latest snapshot's numbers."""
+        snapshot = self.snapshot
+        if snapshot is None:
             return
         tr = snapshot.trace
         if tr is None:

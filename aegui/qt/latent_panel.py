@@ -18,7 +18,7 @@ from ..core.data.ratings import Ratings
 from ..core.engine.snapshot import Insight
 from . import palette
 from .heatmap import highlight_pen
-from .on_screen import on_screen
+from .live_panel import LivePanel
 from .plot_export import ExportButton, export_view
 
 #: categories: Okabe & Ito's colour-blind-safe colours (without black, lost on dark themes), then Paul
@@ -32,7 +32,7 @@ RAMP_STEPS = 64
 POINT_PX = 6
 
 
-class LatentPanel(QWidget):
+class LatentPanel(LivePanel):
     """The scatter of the codes; ``observationClicked(int)`` when a point is clicked (its observation)."""
 
     observationClicked = Signal(int)
@@ -112,17 +112,8 @@ class LatentPanel(QWidget):
         """Project the bottleneck codes of ``insight`` and draw them; a hidden panel draws the latest
         when it is shown."""
         self._latest = insight
-        if on_screen(self):
-            self._draw()
-
-    def showEvent(self, event) -> None:
-        self.revealed()
-        super().showEvent(event)
-
-    def revealed(self) -> None:
-        """Brought into view: draw what came while out of it."""
-        if self._latest is not self._insight:
-            self._draw()
+        if self.due():
+            self.draw()
 
     def select_observation(self, observation: int) -> None:
         """Ring the point of ``observation`` (none when it is not among the insight's rows)."""
@@ -139,7 +130,7 @@ class LatentPanel(QWidget):
         export_view(self.graphics, path, "aegui latent space")
 
     # ------------------------------------------------------------------ drawing
-    def _draw(self) -> None:
+    def draw(self) -> None:
         """Project and draw the latest insight."""
         insight = self._insight = self._latest
         codes = insight.codes[insight.code_layer]

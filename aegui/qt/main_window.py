@@ -34,7 +34,7 @@ from .file_actions import FileActions
 from .frame_pump import FramePump
 from .model_panel import ModelPanel
 from .network import NetworkView
-from .on_screen import on_screen
+from .live_panel import LivePanel, on_screen
 from .formula_panel import FormulaPanel
 from .latent_panel import LatentPanel
 from .menus import make_menus
@@ -251,7 +251,7 @@ class MainWindow(QMainWindow):
     def panel_shown(self, panel: QWidget) -> None:
         """``panel`` came into view (its dock's tab was chosen, or presenter mode shows it): it draws what
         came while it was not, and gets a fresh insight when it shows one."""
-        if hasattr(panel, "revealed"):
+        if isinstance(panel, LivePanel):
             panel.revealed()
         self._maybe_request_insight()
 

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QSlider, QSpinBox
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ..core.engine.readout import EXAMPLE_BIAS, argmax_onehot, softmax
-from .on_screen import on_screen
+from .live_panel import LivePanel
 
 #: slider positions map to temperatures 10^(pos/20): 0.01 … 100
 _T_RANGE = (-40, 40)
@@ -23,7 +23,7 @@ _T_RANGE = (-40, 40)
 MAX_ROWS = 12
 
 
-class ReadoutPanel(QWidget):
+class ReadoutPanel(LivePanel):
     observationChosen = Signal(int)
     biasEditRequested = Signal(int, str, int, int, float)  # layer, "bias", row, 0, value
 
@@ -74,9 +74,8 @@ class ReadoutPanel(QWidget):
 
     def show_snapshot(self, snapshot) -> None:
         self._snapshot = snapshot
-        if on_screen(self):  # a hidden tab is drawn when it is shown
-            self._show_controls()
-            self._redraw()
+        if self.due():  # a hidden tab is drawn when it is shown
+            self.draw()
 
     def _show_controls(self) -> None:
         """The observation box and the bias toggle in step with the snapshot (set only when changed: a
@@ -92,12 +91,8 @@ class ReadoutPanel(QWidget):
         self.observation.blockSignals(False)
         self.bias.setEnabled(s.sizes[-1] == len(EXAMPLE_BIAS))
 
-    def showEvent(self, event) -> None:
-        self.revealed()
-        super().showEvent(event)
-
-    def revealed(self) -> None:
-        """Brought into view: draw the latest snapshot."""
+    def draw(self) -> None:
+        """The controls and the readout of the latest snapshot."""
         self._show_controls()
         self._redraw()
 

@@ -3,7 +3,6 @@ histograms of its weights and biases, live while training."""
 
 from __future__ import annotations
 
-import time
 
 import numpy as np
 import pyqtgraph as pg
@@ -12,9 +11,8 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 from ..core.engine.snapshot import Snapshot
 from ..core.features import symmetric_histogram
 from . import palette
-from .charts_panel import MAX_RATE
 from .heatmap import HeatMap
-from .on_screen import on_screen
+from .live_panel import EXPENSIVE_RATE, LivePanel
 from .plot_export import ExportButton, export_view
 from ..core.engine.protocol import State
 
@@ -36,14 +34,16 @@ def _histogram_plot(layout: pg.GraphicsLayoutWidget, col: int, what: str, tip: s
     return plot, curve
 
 
-class WeightsPanel(QWidget):
+class WeightsPanel(LivePanel):
     """``show_snapshot`` draws the chosen layer's ``W_l`` and the histograms, updating the same items."""
+
+    max_rate = EXPENSIVE_RATE
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.layer_combo = QComboBox()
         self.layer_combo.setToolTip("Which weight matrix W_l (from layer l−1 to layer l) to show")
-        self.layer_combo.currentIndexChanged.connect(self._draw)
+        self.layer_combo.currentIndexChanged.connect(self.draw)
         self.legend = palette.ColorLegend("weight")
         self.legend.setToolTip("Colour of a weight: the diverging scale of the window, from −max|W_l| to +max|W_l|")
         self.export_button = ExportButton(self.export, "weights")
@@ -72,23 +72,15 @@ class WeightsPanel(QWidget):
         layout.addWidget(self.graphics, 1)
         layout.addWidget(self.hover_label)
         self._snapshot: Snapshot | None = None
-        self._stale = False
-        self._drawn_at = 0.0
         self._sizes: tuple[int, ...] = ()
 
     # ------------------------------------------------------------------ public API
     def show_snapshot(self, snapshot: Snapshot) -> None:
-        """Draw ``snapshot``'s weights: at most :data:`MAX_RATE` times a second while training runs,
+        """Draw ``snapshot``'s weights: at most :attr:`max_rate` times a second while training runs,
         always when it is paused, finished or stopped; a hidden panel draws the latest when it is shown."""
         self._snapshot = snapshot
-        self._stale = not on_screen(self)
-        if self._stale:
-            return
-        now = time.monotonic()
-        if snapshot.state == State.RUNNING and now - self._drawn_at < 1 / MAX_RATE:
-            return
-        self._drawn_at = now
-        self._draw()
+        if self.due(snapshot.state == State.RUNNING):
+            self.draw()
 
     def export(self, path: str) -> None:
         """Save the heat map and histograms as PNG or SVG (by the extension)."""
@@ -106,17 +98,7 @@ class WeightsPanel(QWidget):
         things = "users" if self._snapshot is not None and self._snapshot.item_based else "movies"
         return f"{things} (input)" if l == 0 else f"{things} (output)"
 
-    def showEvent(self, event) -> None:
-        self.revealed()
-        super().showEvent(event)
-
-    def revealed(self) -> None:
-        """Brought into view: draw what came while out of it."""
-        if self._stale:
-            self._stale = False
-            self._draw()
-
-    def _draw(self) -> None:
+    def draw(self) -> None:
         """The chosen matrix of the latest snapshot, its histograms and the matrix chooser."""
         snapshot = self._snapshot
         if snapshot is None or not snapshot.weights:

@@ -77,3 +77,19 @@ def test_the_time_of_a_paced_run_counts_its_pace():
     trainer.run(max_epochs=1)
     assert trainer.steps == preset.ratings().n_users          # online: one update per observation
     assert trainer.elapsed >= 0.01 * trainer.steps            # what the ETA is computed from
+
+
+@pytest.mark.parametrize("kind", ["session", "ratings file"])
+def test_an_opened_file_trains_at_full_speed_without_the_demos_caption(qtbot, window, tmp_path, capsys, kind):
+    from aegui.core.data.readers import write_csv_grid
+
+    if kind == "session":
+        path = tmp_path / "toy.aegui"
+        assert main(["train", "seed-toy", "--epochs", "1", "--save", str(path)]) == 0
+    else:
+        path = tmp_path / "toy.csv"
+        write_csv_grid(get_preset("seed-toy").ratings(), str(path))
+    assert window.training_panel.delay > 0 and window.charts_panel.caption.text()   # the demo's pace
+    assert window.open_path(str(path))
+    assert window.training_panel.delay == 0 and window.training_panel.speed_label.text() == "full speed"
+    assert not window.charts_panel.caption.isVisibleTo(window.charts_panel)

@@ -107,8 +107,7 @@ class FileActions:
 
         w, setup = self.window, for_data(ratings)
         w.controller.pause()
-        w.training_panel.set_delay(0.0)   # a file is work, not a demonstration: full speed
-        w.charts_panel.set_caption("")
+        w.set_pace()
         if setup is None:
             w.doc.reset(ratings, path=None)
         else:
@@ -138,6 +137,7 @@ class FileActions:
             ratings = ratings.with_cells(test.users, test.movies, test.values)
             test_mask = np.isin(ratings.cell_keys, test.cell_keys)
         w.controller.pause()
+        w.set_pace()
         w.doc.reset(ratings, session.model, session.training, path=path, test_mask=test_mask)
         w.session_name = session.name or Path(path).stem
         w.trained_since_save = False

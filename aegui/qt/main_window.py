@@ -388,6 +388,12 @@ class MainWindow(QMainWindow):
         self.load_preset(name, model, training)
         return True
 
+    def set_pace(self, pace_s: float = 0.0, caption: str = "") -> None:
+        """The speed control at ``pace_s`` seconds an observation and ``caption`` above the charts: a
+        demo's pace and what it shows; opened files are work, trained at full speed with no caption."""
+        self.training_panel.set_delay(pace_s)
+        self.charts_panel.set_caption(caption)
+
     def load_preset(self, name: str, model: ModelSpec | None = None, training: TrainSpec | None = None) -> None:
         """Start over on the preset ``name``: its data, test split, starting weights, pace and caption,
         with ``model`` and ``training`` instead of its own when given; the caller has asked about
@@ -408,8 +414,7 @@ class MainWindow(QMainWindow):
 
     def _show_preset(self, p) -> None:
         """The preset's pace on the speed control, its caption above the charts, its test share."""
-        self.training_panel.set_delay(p.pace_s)
-        self.charts_panel.set_caption(p.caption)
+        self.set_pace(p.pace_s, p.caption)
         if p.test_fraction:
             self.data_panel.split_spin.setValue(round(100 * p.test_fraction))
 
